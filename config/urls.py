@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from qadam.accounts import views as account_views
+
+urlpatterns = [
+    path("", include("qadam.cases.urls")),
+    path("accounts/", include("qadam.accounts.urls")),
+    path("families/", include("qadam.families.urls")),
+    path("healthz", account_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,37 @@
+from typing import Any
+
+from django.db import models
+
+from qadam.accounts.models import User
+from qadam.audit.models import AuditEntry
+
+
+def audit_record(*, actor: User | None, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+    """Append one entry to the audit log. Call it inside the transaction of the change it records."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        agency_id=getattr(actor, "agency_id", None),
+        action=action,
+        target_type=obj._meta.label_lower,
+        target_id=obj.pk,
+        changes=changes or {},
+    )
+
+
+def field_changes(before: models.Model | None, after: models.Model, fields: list[str]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields that differ, as JSON-safe strings."""
+    changes: dict[str, list[Any]] = {}
+    for name in fields:
+        new = getattr(after, name)
+        old = getattr(before, name) if before is not None else None
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str | list):
+        return value
+    if isinstance(value, models.Model):
+        return value.pk
+    return str(value)

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from qadam.families.models import ScopedQuerySet
+from qadam.lib.models import TimeStamped
+from qadam.lib.search import SearchableQuerySet
+
+
+class Case(TimeStamped):
+    """A piece of work with a family, from registration to closing."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        ASSESSMENT = "assessment", _("assessment")
+        PLANNING = "planning", _("planning")
+        IN_PROGRESS = "in_progress", _("in progress")
+        REVIEW = "review", _("review")
+        CLOSED = "closed", _("closed")
+
+    class Kind(models.TextChoices):
+        MIGRATION_ADAPTATION = "migration_adaptation", _("migration adaptation")
+        POVERTY = "poverty", _("poverty and social assistance")
+        DOMESTIC_VIOLENCE = "domestic_violence", _("domestic violence")
+        CHILD_WELLBEING = "child_wellbeing", _("child wellbeing")
+        OTHER = "other", pgettext_lazy("case type", "other")
+
+    class Ground(models.TextChoices):
+        """Grounds of a difficult life situation under the Social Code (Art. 133), as listed in its predecessors."""
+
+        ORPHANHOOD = "orphanhood", _("orphanhood")
+        NO_PARENTAL_CARE = "no_parental_care", _("absence of parental care")
+        NEGLECT = "neglect", _("neglect of a minor, including deviant behaviour")
+        SPECIAL_INSTITUTION = "special_institution", _("a minor in a special educational institution")
+        EARLY_DEVELOPMENT = "early_development", _("limited early development of a child under three")
+        DISABILITY = "disability", _("persistent disorders of body functions (disability)")
+        SOCIAL_DISEASE = "social_disease", _("a socially significant disease")
+        NO_SELF_CARE = "no_self_care", _("unable to care for oneself because of age, illness or disability")
+        ILL_TREATMENT = "ill_treatment", _("ill-treatment leading to social maladaptation")
+        HOMELESSNESS = "homelessness", _("homelessness")
+        RELEASED_FROM_PRISON = "released_from_prison", _("release from a place of deprivation of liberty")
+        PROBATION = "probation", _("registered with the probation service")
+        TRAFFICKING = "trafficking", _("a victim of human trafficking")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("low")
+        NORMAL = 2, _("normal")
+        HIGH = 3, _("high")
+        URGENT = 4, _("urgent")
+
+    class ClosingReason(models.TextChoices):
+        GOALS_MET = "goals_met", _("goals achieved")
+        MOVED_AWAY = "moved_away", _("the family moved away")
+        DECLINED = "declined", _("the family declined further help")
+        TRANSFERRED = "transferred", _("transferred to another service")
+        NO_CONTACT = "no_contact", _("no contact with the family")
+        OTHER = "other", pgettext_lazy("closing reason", "other")
+
+    # Allowed moves of the status flow; closing and reopening are actions of their own.
+    FLOW: dict[str, tuple[str, ...]] = {
+        Status.REGISTERED: (Status.ASSESSMENT,),
+        Status.ASSESSMENT: (Status.PLANNING,),
+        Status.PLANNING: (Status.IN_PROGRESS, Status.ASSESSMENT),
+        Status.IN_PROGRESS: (Status.REVIEW,),
+        Status.REVIEW: (Status.IN_PROGRESS, Status.PLANNING),
+        Status.CLOSED: (),
+    }
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    number = models.CharField(_("case number"), max_length=32, unique=True, null=True, editable=False)
+    family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="cases", verbose_name=_("family"))
+    person = models.ForeignKey(
+        "families.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("index person")
+    )
+    kind = models.CharField(_("case type"), max_length=24, choices=Kind.choices)
+    grounds = models.JSONField(_("grounds of a difficult life situation"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("case worker")
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    opened_on = models.DateField(_("opened"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    closing_reason = models.CharField(_("closing reason"), max_length=12, choices=ClosingReason.choices, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["agency", "-id"], name="case_agency_newest"),
+            models.Index(fields=["owner", "status"], name="case_owner_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | models.Q(closed_on__isnull=False),
+                name="case_closed_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number or ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+    def next_statuses(self) -> list[str]:
+        return list(self.FLOW[self.status])
+
+    def get_grounds_display(self) -> list[str]:
+        labels = dict(self.Ground.choices)
+        return [str(labels[g]) for g in self.grounds if g in labels]
+
+
+class StatusChange(models.Model):
+    """A step of a case through its status flow: who moved it, when, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("case"))
+    from_status = models.CharField(_("from"), max_length=12, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Case.Status.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [models.Index(fields=["case", "-at"], name="status_change_case")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class CaseChildQuerySet(SearchableQuerySet):
+    """Rows that belong to a case are visible exactly when their case is."""
+
+    def visible_to(self, user: settings.AUTH_USER_MODEL) -> CaseChildQuerySet:  # type: ignore[valid-type]
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+
+class Note(TimeStamped):
+    """A contact with the family and what came of it: a home visit, a call, a meeting."""
+
+    class Contact(models.TextChoices):
+        HOME_VISIT = "home_visit", _("home visit")
+        OFFICE_VISIT = "office_visit", _("office visit")
+        CALL = "call", _("phone call")
+        ONLINE = "online", _("online")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
+    contact = models.CharField(_("type of contact"), max_length=12, choices=Contact.choices)
+    contact_on = models.DateField(_("date of contact"))
+    minutes = models.PositiveSmallIntegerField(_("duration, minutes"), null=True, blank=True)
+    text = models.TextField(_("note"), max_length=10000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    search_text = models.TextField(editable=False, default="")
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        indexes = [models.Index(fields=["case", "-id"], name="note_case_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_contact_display()} {self.contact_on}"
+
+
+class TaskQuerySet(CaseChildQuerySet):
+    def open(self) -> TaskQuerySet:
+        return self.filter(done_at__isnull=True)
+
+
+class Task(TimeStamped):
+    """Something to do for a case by a date, by someone."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case"))
+    title = models.CharField(_("task"), max_length=200)
+    due_on = models.DateField(_("due"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("assigned to")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assignee", "done_at", "due_on"], name="task_assignee_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()

@@ -1,0 +1,142 @@
+"""Writes to cases: opening, the status flow, notes and tasks; each validated, atomic and audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qadam.accounts.models import User
+from qadam.audit.services import audit_record
+from qadam.cases.models import Case, Note, StatusChange, Task
+from qadam.families.models import Family, Person
+from qadam.lib.text import search_text
+
+
+def _check_worker(owner: User, case_agency_id: int) -> None:
+    if owner.agency_id != case_agency_id or not owner.manages_cases or not owner.is_active:
+        raise ValidationError({"owner": _("The case worker must be an active worker of this agency.")})
+
+
+@transaction.atomic
+def case_open(
+    *, by: User, family: Family, person: Person, kind: str, owner: User, priority: int = Case.Priority.NORMAL,
+    grounds: list[str] | None = None, opened_on: date | None = None,
+) -> Case:
+    if not family.memberships.filter(person=person).exists():
+        raise ValidationError({"person": _("The index person must be a member of the family.")})
+    _check_worker(owner, family.agency_id)
+    case = Case(
+        agency_id=family.agency_id, family=family, person=person, kind=kind, owner=owner, priority=priority,
+        grounds=grounds or [], opened_on=opened_on or timezone.localdate(),
+    )
+    case.full_clean()
+    case.save()
+    # The number needs the id; the id is unique across app servers without a shared counter.
+    case.number = f"{family.agency.code.upper()}-{case.opened_on:%Y}-{case.pk:06d}"
+    case.save(update_fields=["number"])
+    StatusChange.objects.create(case=case, from_status="", to_status=case.status, by=by)
+    audit_record(actor=by, action="case_opened", obj=case, changes={
+        "kind": [None, kind], "owner": [None, owner.pk], "priority": [None, priority], "family": [None, family.pk],
+    })
+    return case
+
+
+def _lock(case: Case) -> Case:
+    """The case re-read under a row lock, so that two workers cannot move it at the same moment."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_change_status(*, by: User, case: Case, to_status: str, comment: str = "") -> Case:
+    case = _lock(case)
+    if to_status not in case.next_statuses():
+        raise ValidationError(_("A case in this status cannot move there. Reload the page to see its current status."))
+    change = StatusChange.objects.create(case=case, from_status=case.status, to_status=to_status, by=by, comment=comment)
+    audit_record(actor=by, action="case_status_changed", obj=case, changes={"status": [case.status, to_status]})
+    case.status = change.to_status
+    case.save(update_fields=["status", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_close(*, by: User, case: Case, reason: str, comment: str = "") -> Case:
+    case = _lock(case)
+    if not case.is_open:
+        raise ValidationError(_("This case is already closed."))
+    if reason not in Case.ClosingReason.values:
+        raise ValidationError({"closing_reason": _("Choose a reason for closing the case.")})
+    StatusChange.objects.create(case=case, from_status=case.status, to_status=Case.Status.CLOSED, by=by, comment=comment)
+    audit_record(actor=by, action="case_closed", obj=case, changes={"status": [case.status, Case.Status.CLOSED], "closing_reason": [None, reason]})
+    case.status = Case.Status.CLOSED
+    case.closed_on = timezone.localdate()
+    case.closing_reason = reason
+    case.save(update_fields=["status", "closed_on", "closing_reason", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, by: User, case: Case, comment: str) -> Case:
+    case = _lock(case)
+    if case.is_open:
+        raise ValidationError(_("This case is open already."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the case is reopened.")})
+    StatusChange.objects.create(case=case, from_status=case.status, to_status=Case.Status.ASSESSMENT, by=by, comment=comment)
+    audit_record(actor=by, action="case_reopened", obj=case, changes={"status": [case.status, Case.Status.ASSESSMENT]})
+    case.status = Case.Status.ASSESSMENT
+    case.closed_on = None
+    case.closing_reason = ""
+    case.save(update_fields=["status", "closed_on", "closing_reason", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_assign(*, by: User, case: Case, owner: User) -> Case:
+    case = _lock(case)
+    _check_worker(owner, case.agency_id)
+    if owner.pk != case.owner_id:
+        audit_record(actor=by, action="case_assigned", obj=case, changes={"owner": [case.owner_id, owner.pk]})
+        case.owner = owner
+        case.save(update_fields=["owner", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def note_add(*, by: User, case: Case, contact: str, contact_on: date, text: str, minutes: int | None = None) -> Note:
+    if not by.writes_case_notes:
+        raise ValidationError(_("Your role does not write case notes."))
+    if contact_on > timezone.localdate():
+        raise ValidationError({"contact_on": _("The date of contact cannot be in the future.")})
+    note = Note(case=case, contact=contact, contact_on=contact_on, text=text, minutes=minutes, author=by)
+    note.search_text = search_text(text)
+    note.full_clean()
+    note.save()
+    audit_record(actor=by, action="note_added", obj=case, changes={"note": [None, note.pk], "contact": [None, contact]})
+    return note
+
+
+@transaction.atomic
+def task_add(*, by: User, case: Case, title: str, due_on: date, assignee: User) -> Task:
+    if assignee.agency_id != case.agency_id or not assignee.is_active:
+        raise ValidationError({"assignee": _("Tasks go to active people of the case's agency.")})
+    task = Task(case=case, title=title, due_on=due_on, assignee=assignee, created_by=by)
+    task.full_clean()
+    task.save()
+    audit_record(actor=by, action="task_added", obj=case, changes={"task": [None, task.pk], "assignee": [None, assignee.pk]})
+    return task
+
+
+@transaction.atomic
+def task_complete(*, by: User, task: Task) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.done_at is not None:
+        return task
+    task.done_at = timezone.now()
+    task.done_by = by
+    task.save(update_fields=["done_at", "done_by", "updated_at"])
+    audit_record(actor=by, action="task_done", obj=task.case, changes={"task": [task.pk, task.pk]})
+    return task
