@@ -17,7 +17,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("QADAM_DEBUG", False)
 # A development key only; production must set QADAM_SECRET_KEY (checked by `qadam check --deploy`).
 SECRET_KEY = os.environ.get("QADAM_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = [h for h in os.environ.get("QADAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("QADAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("QADAM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "qadam.audit",
     "qadam.families",
     "qadam.cases",
+    "qadam.demo",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +89,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The test database: UTF-8, copied from template0 so that it takes the cluster's locale (which must
+    # not be C: a C ctype lowercases only ASCII, and Cyrillic search quietly stops matching). Django
+    # cannot set the collation itself; tests/test_postgres.py checks what we got.
+    DATABASES["default"]["TEST"] = {"CHARSET": "UTF8", "TEMPLATE": "template0"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -121,6 +129,8 @@ TIME_ZONE = "Asia/Almaty"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Static files are few: the app servers serve them through WhiteNoise, found in place or collected.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -3,7 +3,7 @@ from typing import Any
 from django.db import models
 
 from qadam.accounts.models import User
-from qadam.audit.models import AuditEntry
+from qadam.audit.models import AuditEntry, FormSubmission
 
 
 def audit_record(*, actor: User | None, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
@@ -35,3 +35,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     return str(value)
+
+
+def form_result(*, token: Any, user: User) -> str | None:
+    """Where an already-submitted form led, or None when this form is submitted for the first time."""
+    if token is None:
+        return None
+    return FormSubmission.objects.filter(token=token, user=user).values_list("result_url", flat=True).first()
+
+
+def form_submitted(*, token: Any, user: User, result_url: str) -> None:
+    """Remember a submitted form inside the transaction that did its work (a second submit then finds it)."""
+    if token is not None:
+        FormSubmission.objects.create(token=token, user=user, result_url=result_url)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -82,6 +83,7 @@ class Case(TimeStamped):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("case worker")
     )
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     opened_on = models.DateField(_("opened"), default=timezone.localdate)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
@@ -105,6 +107,9 @@ class Case(TimeStamped):
 
     def __str__(self) -> str:
         return self.number or ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", kwargs={"pk": self.pk})
 
     @property
     def is_open(self) -> bool:

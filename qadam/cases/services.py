@@ -101,7 +101,8 @@ def case_assign(*, by: User, case: Case, owner: User) -> Case:
     if owner.pk != case.owner_id:
         audit_record(actor=by, action="case_assigned", obj=case, changes={"owner": [case.owner_id, owner.pk]})
         case.owner = owner
-        case.save(update_fields=["owner", "updated_at"])
+        case.assigned_at = timezone.now()
+        case.save(update_fields=["owner", "assigned_at", "updated_at"])
     return case
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -67,6 +68,9 @@ class Person(TimeStamped):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("families:person_detail", kwargs={"pk": self.pk})
+
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
@@ -111,6 +115,15 @@ class Family(TimeStamped):
 
     def __str__(self) -> str:
         return self.head.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("families:detail", kwargs={"pk": self.pk})
+
+    @property
+    def latest_move(self) -> Move | None:
+        """The most recent move; uses prefetched moves when the list view prefetched them."""
+        moves = list(self.moves.all())
+        return max(moves, key=lambda m: (m.moved_on, m.pk)) if moves else None
 
 
 class Membership(TimeStamped):

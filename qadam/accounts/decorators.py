@@ -1,0 +1,17 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+
+def named_records_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages that create named records are not for roles that work with aggregates only."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.sees_named_records:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

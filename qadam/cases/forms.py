@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qadam.accounts.models import User
+from qadam.cases.models import Case, Note, Task
+from qadam.families.models import Family, Person
+from qadam.lib.forms import DateInput, SubmitOnceMixin
+
+
+def agency_workers(agency_id: int) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("case worker"),
+        queryset=User.objects.filter(
+            agency_id=agency_id, is_active=True,
+            role__in=[User.Role.SOCIAL_WORKER, User.Role.SUPERVISOR, User.Role.AGENCY_ADMIN],
+        ).order_by("last_name", "first_name"),
+    )
+
+
+class CaseOpenForm(SubmitOnceMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("case type"), choices=Case.Kind.choices)
+    person = forms.ModelChoiceField(label=_("index person"), queryset=Person.objects.none())
+    priority = forms.TypedChoiceField(label=_("priority"), choices=Case.Priority.choices, coerce=int,
+                                      initial=Case.Priority.NORMAL)
+    grounds = forms.MultipleChoiceField(
+        label=_("grounds of a difficult life situation"), choices=Case.Ground.choices,
+        widget=forms.CheckboxSelectMultiple, required=False,
+    )
+
+    def __init__(self, *args: object, family: Family, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["person"].queryset = Person.objects.filter(memberships__family=family).order_by("birth_date")
+        self.fields["person"].initial = family.head_id
+        self.fields["owner"] = agency_workers(family.agency_id)
+        if user.manages_cases:
+            self.fields["owner"].initial = user.pk
+
+
+class NoteForm(SubmitOnceMixin, forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ["contact", "contact_on", "minutes", "text"]
+        widgets = {"contact_on": DateInput(), "text": forms.Textarea(attrs={"rows": 4}),
+                   "minutes": forms.NumberInput(attrs={"min": 1, "max": 1440})}
+
+    def clean_minutes(self) -> int | None:
+        minutes = self.cleaned_data.get("minutes")
+        if minutes is not None and not 1 <= minutes <= 1440:
+            raise forms.ValidationError(_("A contact lasts from 1 to 1440 minutes."))
+        return minutes
+
+
+class TaskForm(SubmitOnceMixin, forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "due_on", "assignee"]
+        widgets = {"due_on": DateInput()}
+
+    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["assignee"].queryset = User.objects.filter(agency_id=case.agency_id, is_active=True).exclude(
+            role=User.Role.RESEARCHER).order_by("last_name", "first_name")
+        self.fields["assignee"].initial = case.owner_id
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("new status"), choices=Case.Status.choices)
+    comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+
+
+class CloseForm(forms.Form):
+    closing_reason = forms.ChoiceField(label=_("closing reason"), choices=Case.ClosingReason.choices)
+    comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+
+
+class ReopenForm(forms.Form):
+    comment = forms.CharField(label=_("why the case is reopened"), max_length=500)
+
+
+class AssignForm(forms.Form):
+    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["owner"] = agency_workers(case.agency_id)
+        self.fields["owner"].initial = case.owner_id

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qadam.accounts.models import User
+from qadam.audit.services import form_result, form_submitted
+from qadam.cases.forms import AssignForm, CaseOpenForm, CloseForm, NoteForm, ReopenForm, StatusForm, TaskForm
+from qadam.cases.models import Case, Note, Task
+from qadam.cases.services import (
+    case_assign, case_change_status, case_close, case_open, case_reopen, note_add, task_add, task_complete,
+)
+from qadam.families.models import Family
+from qadam.lib.htmx import is_htmx
+from qadam.lib.pagination import keyset_page
+
+TIMELINE_LENGTH = 50
+
+
+def _case_for(user: User, pk: int) -> Case:
+    return get_object_or_404(
+        Case.objects.visible_to(user).select_related("family__head", "person", "owner", "agency"), pk=pk
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The worker's day: open cases, tasks due soon or overdue, and cases assigned lately."""
+    user = request.user
+    today = timezone.localdate()
+    cases = Case.objects.visible_to(user).filter(owner=user).exclude(status=Case.Status.CLOSED)
+    open_cases = list(cases.select_related("family__head").order_by("-priority", "-id")[:25])
+    recent = list(cases.filter(assigned_at__gte=timezone.now() - timedelta(days=14))
+                  .select_related("family__head").order_by("-assigned_at")[:10])
+    tasks = list(Task.objects.visible_to(user).open().filter(assignee=user, due_on__lte=today + timedelta(days=7))
+                 .select_related("case__family__head").order_by("due_on", "id")[:50])
+    return render(request, "cases/home.html", {
+        "open_cases": open_cases, "recent": recent, "tasks": tasks, "today": today,
+        "overdue": sum(1 for t in tasks if t.due_on < today),
+    })
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    cases = Case.objects.visible_to(request.user).select_related("family__head", "owner")
+    if status in Case.Status.values:
+        cases = cases.filter(status=status)
+    if request.GET.get("mine"):
+        cases = cases.filter(owner=request.user)
+    page = keyset_page(cases, after=request.GET.get("after"))
+    template = "cases/_case_rows.html" if is_htmx(request) and request.GET.get("after") else "cases/case_list.html"
+    return render(request, template, {"page": page, "status": status, "statuses": Case.Status.choices,
+                                      "mine": bool(request.GET.get("mine"))})
+
+
+def case_create(request: HttpRequest, family_pk: int) -> HttpResponse:
+    family = get_object_or_404(Family.objects.visible_to(request.user).select_related("head"), pk=family_pk)
+    form = CaseOpenForm(request.POST or None, family=family, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = form_result(token=data["form_token"], user=request.user)
+        if done:
+            messages.info(request, _("This form was already sent; here is the case it opened."))
+            return redirect(done)
+        try:
+            with transaction.atomic():
+                case = case_open(by=request.user, family=family, person=data["person"], kind=data["kind"],
+                                 owner=data["owner"], priority=data["priority"], grounds=data["grounds"])
+                form_submitted(token=data["form_token"], user=request.user, result_url=case.get_absolute_url())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Case %(number)s is opened.") % {"number": case.number})
+            return redirect(case)
+    return render(request, "cases/case_form.html", {"form": form, "family": family})
+
+
+def _timeline(case: Case) -> list[dict[str, Any]]:
+    """Status changes, notes and tasks of a case, newest first."""
+    events: list[dict[str, Any]] = []
+    for change in case.status_changes.select_related("by").order_by("-at")[:TIMELINE_LENGTH]:
+        events.append({"kind": "status", "at": change.at, "item": change})
+    for note in case.notes.select_related("author").order_by("-id")[:TIMELINE_LENGTH]:
+        events.append({"kind": "note", "at": note.created_at, "item": note})
+    for task in case.tasks.select_related("assignee", "created_by", "done_by").order_by("-id")[:TIMELINE_LENGTH]:
+        events.append({"kind": "task", "at": task.created_at, "item": task})
+        if task.done_at:
+            events.append({"kind": "task_done", "at": task.done_at, "item": task})
+    events.sort(key=lambda e: e["at"], reverse=True)
+    return events
+
+
+def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
+    timeline = _timeline(case)
+    open_tasks = [e["item"] for e in timeline if e["kind"] == "task" and e["item"].done_at is None]
+    context = {
+        "case": case, "timeline": timeline, "open_tasks": sorted(open_tasks, key=lambda t: t.due_on),
+        "note_form": forms.get("note_form") or NoteForm(initial={"contact_on": timezone.localdate()}),
+        "task_form": forms.get("task_form") or TaskForm(case=case),
+        "status_form": StatusForm(), "close_form": CloseForm(), "reopen_form": ReopenForm(),
+        "assign_form": AssignForm(case=case),
+        "can_write_notes": request.user.writes_case_notes, "can_manage": request.user.manages_cases,
+    }
+    return context
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request.user, pk)
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+def _after_write(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    """htmx gets the refreshed activity fragment; a plain form post gets the page."""
+    if is_htmx(request):
+        return render(request, "cases/_activity.html", {**_case_context(request, case, **forms), "fragment": True})
+    if forms:
+        return render(request, "cases/case_detail.html", _case_context(request, case, **forms), status=422)
+    return redirect(case)
+
+
+@require_POST
+def note_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        if form_result(token=data["form_token"], user=request.user):
+            return _after_write(request, case)
+        try:
+            with transaction.atomic():
+                note_add(by=request.user, case=case, contact=data["contact"], contact_on=data["contact_on"],
+                         text=data["text"], minutes=data["minutes"])
+                form_submitted(token=data["form_token"], user=request.user, result_url=case.get_absolute_url())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return _after_write(request, case, note_form=form)
+        messages.success(request, _("The note is added."))
+        return _after_write(request, case)
+    return _after_write(request, case, note_form=form)
+
+
+@require_POST
+def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request.user, pk)
+    form = TaskForm(request.POST, case=case)
+    if form.is_valid():
+        data = form.cleaned_data
+        if form_result(token=data["form_token"], user=request.user):
+            return _after_write(request, case)
+        try:
+            with transaction.atomic():
+                task_add(by=request.user, case=case, title=data["title"], due_on=data["due_on"], assignee=data["assignee"])
+                form_submitted(token=data["form_token"], user=request.user, result_url=case.get_absolute_url())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return _after_write(request, case, task_form=form)
+        messages.success(request, _("The task is added."))
+        return _after_write(request, case)
+    return _after_write(request, case, task_form=form)
+
+
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.visible_to(request.user).select_related("case"), pk=pk)
+    task_complete(by=request.user, task=task)
+    if request.POST.get("next") == "home":
+        return redirect("cases:home")
+    return _after_write(request, _case_for(request.user, task.case_id))
+
+
+def _status_action(request: HttpRequest, pk: int, form_class: type, action: Any) -> HttpResponse:
+    case = _case_for(request.user, pk)
+    if not request.user.manages_cases:
+        messages.error(request, _("Your role does not change cases."))
+        return redirect(case)
+    form = form_class(request.POST, case=case) if form_class is AssignForm else form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(case, form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The case is updated."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(case)
+
+
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(request, pk, StatusForm, lambda case, d: case_change_status(
+        by=request.user, case=case, to_status=d["to_status"], comment=d["comment"]))
+
+
+@require_POST
+def case_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(request, pk, CloseForm, lambda case, d: case_close(
+        by=request.user, case=case, reason=d["closing_reason"], comment=d["comment"]))
+
+
+@require_POST
+def case_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(request, pk, ReopenForm, lambda case, d: case_reopen(
+        by=request.user, case=case, comment=d["comment"]))
+
+
+@require_POST
+def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(request, pk, AssignForm, lambda case, d: case_assign(
+        by=request.user, case=case, owner=d["owner"]))
+
+
+def note_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    notes = Note.objects.visible_to(request.user).select_related("case__family__head", "author")
+    page = keyset_page(notes.search(query), after=request.GET.get("after")) if query.strip() else None
+    return render(request, "cases/note_search.html", {"page": page, "query": query})

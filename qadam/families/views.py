@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from qadam.accounts.decorators import named_records_required
+from qadam.accounts.models import User
+from qadam.audit.services import form_result, form_submitted
+from qadam.cases.models import Case
+from qadam.families.forms import FamilyCreateForm, MemberForm, MoveForm, PersonForm
+from qadam.families.models import Family, Membership, Move, Person
+from qadam.families.services import (
+    family_add_member, family_register, likely_duplicates, move_record, person_register, person_update,
+)
+from qadam.lib.htmx import is_htmx
+from qadam.lib.pagination import keyset_page
+
+PERSON_DATA = ["surname", "given_name", "patronymic", "iin", "birth_date", "sex", "citizenship", "preferred_language", "phone"]
+
+
+def _family_for(user: User, pk: int) -> Family:
+    return get_object_or_404(Family.objects.visible_to(user).select_related("head", "agency"), pk=pk)
+
+
+def _person_for(user: User, pk: int) -> Person:
+    return get_object_or_404(Person.objects.visible_to(user), pk=pk)
+
+
+def family_search(user: User, query: str):  # noqa: ANN201 - a queryset of families
+    """The families a user may open that match a name, IIN or phone; the scope is part of the same query."""
+    families = Family.objects.visible_to(user)
+    query = query.strip()
+    compact = query.replace(" ", "")
+    if len(compact) == 12 and compact.isdigit():
+        return families.filter(memberships__person__iin=compact)
+    return families.search(query)
+
+
+def family_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    families = family_search(request.user, query).select_related("head").prefetch_related(
+        Prefetch("moves", queryset=Move.objects.select_related("origin_region")),
+        Prefetch("memberships", queryset=Membership.objects.only("id", "family_id")),
+    )
+    page = keyset_page(families, after=request.GET.get("after"))
+    template = "families/_family_rows.html" if is_htmx(request) and request.GET.get("after") else "families/family_list.html"
+    if is_htmx(request) and not request.GET.get("after"):
+        template = "families/_family_results.html"
+    return render(request, template, {"page": page, "query": query})
+
+
+def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
+    """Likely duplicates of the person in a valid form, each with whether this user may open it."""
+    data = form.cleaned_data
+    found = likely_duplicates(surname=data["surname"], given_name=data["given_name"], birth_date=data.get("birth_date"),
+                              iin=data.get("iin"), exclude=form.instance.pk)
+    visible = set(Person.objects.visible_to(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+    return [(person, person.pk in visible) for person in found]
+
+
+@named_records_required
+def family_create(request: HttpRequest) -> HttpResponse:
+    """Register a household by its head, after showing the people it might already be."""
+    form = FamilyCreateForm(request.POST or None)
+    duplicates: list[tuple[Person, bool]] = []
+    if request.method == "POST" and form.is_valid():
+        done = form_result(token=form.cleaned_data["form_token"], user=request.user)
+        if done:
+            messages.info(request, _("This form was already sent; here is the family it registered."))
+            return redirect(done)
+        duplicates = _duplicates_for(form, request.user)
+        if not duplicates or form.cleaned_data["confirm_new"]:
+            with transaction.atomic():
+                head = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+                family = family_register(by=request.user, head=head, address=form.cleaned_data["address"],
+                                         housing=form.cleaned_data["housing"])
+                form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
+            messages.success(request, _("The family is registered. Add its members and how it moved."))
+            return redirect(family)
+    return render(request, "families/family_form.html", {"form": form, "duplicates": duplicates})
+
+
+def _url(obj: Family | Person) -> str:
+    return obj.get_absolute_url()
+
+
+def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    family = _family_for(request.user, pk)
+    members = family.memberships.select_related("person").order_by("person__birth_date")
+    moves = family.moves.select_related("origin_region", "origin_locality", "destination_region", "destination_locality")
+    cases = Case.objects.visible_to(request.user).filter(family=family).select_related("owner", "person").order_by("-id")
+    return render(request, "families/family_detail.html", {
+        "family": family, "members": members, "moves": moves, "cases": cases,
+    })
+
+
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    family = _family_for(request.user, pk)
+    form = MemberForm(request.POST or None)
+    duplicates: list[tuple[Person, bool]] = []
+    if request.method == "POST" and form.is_valid():
+        done = form_result(token=form.cleaned_data["form_token"], user=request.user)
+        if done:
+            messages.info(request, _("This form was already sent; the member was added then."))
+            return redirect(done)
+        duplicates = _duplicates_for(form, request.user)
+        if not duplicates or form.cleaned_data["confirm_new"]:
+            try:
+                with transaction.atomic():
+                    person = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+                    family_add_member(by=request.user, family=family, person=person,
+                                      relationship=form.cleaned_data["relationship"])
+                    form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("%(name)s is added to the household.") % {"name": person.full_name})
+                return redirect(family)
+    return render(request, "families/member_form.html", {"form": form, "family": family, "duplicates": duplicates})
+
+
+def move_add(request: HttpRequest, pk: int) -> HttpResponse:
+    family = _family_for(request.user, pk)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = form_result(token=form.cleaned_data["form_token"], user=request.user)
+        if done:
+            messages.info(request, _("This form was already sent; the move was recorded then."))
+            return redirect(done)
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            with transaction.atomic():
+                move_record(by=request.user, family=family, **fields)
+                form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The move is recorded."))
+            return redirect(family)
+    return render(request, "families/move_form.html", {"form": form, "family": family})
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request.user, pk)
+    memberships = person.memberships.filter(
+        family__in=Family.objects.visible_to(request.user)).select_related("family__head")
+    return render(request, "families/person_detail.html", {"person": person, "memberships": memberships})
+
+
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        person_update(by=request.user, person=person, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+        messages.success(request, _("The changes are saved."))
+        return redirect("families:person_detail", pk=pk)
+    return render(request, "families/person_form.html", {"form": form, "person": person})
+
+
+def person_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    people = Person.objects.visible_to(request.user)
+    compact = query.replace(" ", "")
+    people = people.filter(iin=compact) if len(compact) == 12 and compact.isdigit() else people.search(query)
+    page = keyset_page(people, after=request.GET.get("after"))
+    return render(request, "families/person_list.html", {"page": page, "query": query})
