@@ -23,7 +23,6 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("QADAM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -129,6 +128,7 @@ TIME_ZONE = "Asia/Almaty"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "qadam" / "static"]
 # Static files are few: the app servers serve them through WhiteNoise, found in place or collected.
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

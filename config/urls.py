@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from qadam.accounts import views as account_views
@@ -8,5 +7,4 @@ urlpatterns = [
     path("accounts/", include("qadam.accounts.urls")),
     path("families/", include("qadam.families.urls")),
     path("healthz", account_views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
 ]

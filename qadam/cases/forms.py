@@ -11,7 +11,7 @@ from qadam.lib.forms import DateInput, SubmitOnceMixin
 
 def agency_workers(agency_id: int) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        label=_("case worker"),
+        label=_("Case worker"),
         queryset=User.objects.filter(
             agency_id=agency_id, is_active=True,
             role__in=[User.Role.SOCIAL_WORKER, User.Role.SUPERVISOR, User.Role.AGENCY_ADMIN],
@@ -20,12 +20,12 @@ def agency_workers(agency_id: int) -> forms.ModelChoiceField:
 
 
 class CaseOpenForm(SubmitOnceMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("case type"), choices=Case.Kind.choices)
-    person = forms.ModelChoiceField(label=_("index person"), queryset=Person.objects.none())
-    priority = forms.TypedChoiceField(label=_("priority"), choices=Case.Priority.choices, coerce=int,
+    kind = forms.ChoiceField(label=_("Case type"), choices=Case.Kind.choices)
+    person = forms.ModelChoiceField(label=_("Index person"), queryset=Person.objects.none())
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Case.Priority.choices, coerce=int,
                                       initial=Case.Priority.NORMAL)
     grounds = forms.MultipleChoiceField(
-        label=_("grounds of a difficult life situation"), choices=Case.Ground.choices,
+        label=_("Grounds of a difficult life situation"), choices=Case.Ground.choices,
         widget=forms.CheckboxSelectMultiple, required=False,
     )
 
@@ -66,17 +66,17 @@ class TaskForm(SubmitOnceMixin, forms.ModelForm):
 
 
 class StatusForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("new status"), choices=Case.Status.choices)
-    comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+    to_status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
 
 class CloseForm(forms.Form):
-    closing_reason = forms.ChoiceField(label=_("closing reason"), choices=Case.ClosingReason.choices)
-    comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+    closing_reason = forms.ChoiceField(label=_("Closing reason"), choices=Case.ClosingReason.choices)
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
 
 class ReopenForm(forms.Form):
-    comment = forms.CharField(label=_("why the case is reopened"), max_length=500)
+    comment = forms.CharField(label=_("Why the case is reopened"), max_length=500)
 
 
 class AssignForm(forms.Form):

@@ -111,15 +111,15 @@ class DuplicateCheckMixin(forms.Form):
 class FamilyCreateForm(SubmitOnceMixin, DuplicateCheckMixin, PersonForm):
     """The head of a new household, and where the household lives."""
 
-    address = forms.CharField(label=_("address"), max_length=300, required=False)
-    housing = forms.ChoiceField(label=_("housing"), choices=[("", "—"), *Family.Housing.choices], required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    housing = forms.ChoiceField(label=_("Housing"), choices=[("", "—"), *Family.Housing.choices], required=False)
 
 
 class MemberForm(SubmitOnceMixin, DuplicateCheckMixin, PersonForm):
     """A new member of a household."""
 
     relationship = forms.ChoiceField(
-        label=_("relationship to the head"),
+        label=_("Relationship to the head"),
         choices=[c for c in Membership.Relationship.choices if c[0] != Membership.Relationship.HEAD],
     )
 
@@ -154,12 +154,12 @@ def region_field(label: str) -> forms.ModelChoiceField:
 
 
 class MoveForm(SubmitOnceMixin, forms.ModelForm):
-    origin_region = region_field(_("region of origin"))
-    origin_locality = KatoCodeField(label=_("district or settlement of origin (KATO)"))
-    destination_region = region_field(_("region of destination"))
-    destination_locality = KatoCodeField(label=_("district or settlement of destination (KATO)"))
+    origin_region = region_field(_("Region of origin"))
+    origin_locality = KatoCodeField(label=_("District or settlement of origin (KATO)"))
+    destination_region = region_field(_("Region of destination"))
+    destination_locality = KatoCodeField(label=_("District or settlement of destination (KATO)"))
     reasons = forms.MultipleChoiceField(
-        label=_("reasons for moving"), choices=Move.Reason.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Reasons for moving"), choices=Move.Reason.choices, widget=forms.CheckboxSelectMultiple, required=False,
     )
 
     class Meta:
