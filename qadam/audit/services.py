@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django.db import models
@@ -38,8 +39,14 @@ def _plain(value: Any) -> Any:
 
 
 def form_result(*, token: Any, user: User) -> str | None:
-    """Where an already-submitted form led, or None when this form is submitted for the first time."""
-    if token is None:
+    """Where an already-submitted form led, or None when this form is submitted for the first time.
+
+    Asked before the form is validated: a second submit of a form that created a person would
+    otherwise fail on the duplicate it created itself.
+    """
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
         return None
     return FormSubmission.objects.filter(token=token, user=user).values_list("result_url", flat=True).first()
 

@@ -63,13 +63,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def case_create(request: HttpRequest, family_pk: int) -> HttpResponse:
     family = get_object_or_404(Family.objects.visible_to(request.user).select_related("head"), pk=family_pk)
+    if done := form_result(token=request.POST.get("form_token"), user=request.user):
+        messages.info(request, _("This form was already sent; here is the case it opened."))
+        return redirect(done)
     form = CaseOpenForm(request.POST or None, family=family, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = form_result(token=data["form_token"], user=request.user)
-        if done:
-            messages.info(request, _("This form was already sent; here is the case it opened."))
-            return redirect(done)
         try:
             with transaction.atomic():
                 case = case_open(by=request.user, family=family, person=data["person"], kind=data["kind"],
@@ -129,11 +128,11 @@ def _after_write(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse
 @require_POST
 def note_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
+    if form_result(token=request.POST.get("form_token"), user=request.user):
+        return _after_write(request, case)
     form = NoteForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        if form_result(token=data["form_token"], user=request.user):
-            return _after_write(request, case)
         try:
             with transaction.atomic():
                 note_add(by=request.user, case=case, contact=data["contact"], contact_on=data["contact_on"],
@@ -150,11 +149,11 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
+    if form_result(token=request.POST.get("form_token"), user=request.user):
+        return _after_write(request, case)
     form = TaskForm(request.POST, case=case)
     if form.is_valid():
         data = form.cleaned_data
-        if form_result(token=data["form_token"], user=request.user):
-            return _after_write(request, case)
         try:
             with transaction.atomic():
                 task_add(by=request.user, case=case, title=data["title"], due_on=data["due_on"], assignee=data["assignee"])

@@ -17,8 +17,12 @@ from qadam.demo.staff import AgencyProfile
 from qadam.lib.iin import make_iin
 
 STATUS_ORDER = ["registered", "assessment", "planning", "in_progress", "review"]
-STATUS_WEIGHTS = {"registered": 10, "assessment": 16, "planning": 14, "in_progress": 30, "review": 10, "closed": 20}
-CLOSING_REASONS = {"goals_met": 6, "moved_away": 2, "declined": 2, "transferred": 2, "no_contact": 2, "other": 1}
+STATUS_WEIGHTS = {
+    "registered": 10, "assessment": 16, "planning": 14, "in_progress": 30, "review": 10, "closed": 20,
+}
+CLOSING_REASONS = {
+    "goals_met": 6, "moved_away": 2, "declined": 2, "transferred": 2, "no_contact": 2, "other": 1,
+}
 GROUNDS = {
     "migration_adaptation": [[], [], [], ["homelessness"]],
     "poverty": [[], ["disability"], ["no_self_care"], ["social_disease"]],
@@ -31,6 +35,7 @@ REASONS = {"jobs": 5, "income": 4, "housing": 3, "schools": 2, "health_care": 1,
 REGISTRATIONS = {"permanent": 35, "temporary": 45, "none": 20}
 HOUSING = {"rented": 40, "relatives": 25, "own": 8, "dormitory": 10, "social": 5, "temporary": 8, "none": 4}
 CRISIS_HOUSING = {"temporary": 40, "relatives": 20, "rented": 30, "none": 10}
+TASK_STATES = {"done": 4, "overdue": 2, "coming": 3}
 MOBILE_CODES = ["700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777", "778"]
 
 
@@ -44,7 +49,7 @@ class IinAllocator:
 
     def issue(self, birth_date: date, sex: str) -> str:
         key = (birth_date, sex)
-        # Serials start at a random point, as real ones look; an issued IIN never recurs since serials only rise.
+        # Serials start at a random point, as real ones look; issued IINs never recur, as serials only rise.
         serial = self._next.get(key) or self._rng.randrange(1, 5000)
         while True:
             if serial > 9999:
@@ -160,16 +165,18 @@ class FamilyGenerator:
         self.today = today
         self.iins = IinAllocator(self.rng, taken_iins)
 
-    def family(self, agency: AgencyProfile) -> FamilyPlan:
+    def family(self, agency: AgencyProfile, *, status: str = "") -> FamilyPlan:
+        """A family served by `agency`, its case in `status` (by default a status drawn by its weight)."""
         rng = self.rng
         naming = Naming("ru") if rng.random() < agency.share_russian else Naming("kk", rng.random() < 0.15)
         language = "kk" if naming.culture == "kk" and rng.random() < 0.75 else "ru"
         crisis = agency.kind == "crisis_centre"
         members = self._household(naming, crisis=crisis)[:6]
-        case = self._case(agency, members, language)
-        move = self._move(agency, case.opened_on, language, crisis=crisis)
+        case = self._case(agency, members, language, status or _weighted(rng, STATUS_WEIGHTS))
+        move = self._move(agency, case.opened_on, language, crisis=crisis, kazakh=naming.culture == "kk")
         for person in members:
-            self._complete(person, language, kandas=move.programme == "kandas" and person.birth_date < move.moved_on)
+            kandas = move.programme == "kandas" and person.birth_date < move.moved_on
+            self._complete(person, language, kandas=kandas)
         housing = move.housing if rng.random() < 0.75 else _weighted(rng, HOUSING)
         address = places.address(rng, region=agency.region, language=language)
         return FamilyPlan(members, address, housing, move, case, language)
@@ -186,9 +193,10 @@ class FamilyGenerator:
     # Households ---------------------------------------------------------------------------------------
 
     def _person(
-        self, naming: Naming, surname: str, sex: str, born: date, *, father: str, relationship: str, name: str = "",
+        self, naming: Naming, surname: str, sex: str, born: date, *,
+        father: str, relationship: str, name: str = "",
     ) -> PersonPlan:
-        """Someone of `naming`'s family; `surname` is the family's in its male form, `father` the father's name."""
+        """Someone of `naming`'s family: `surname` is the family's in its male form, `father` is a name."""
         return PersonPlan(
             surname=naming.surname(surname, sex, father), given_name=name or naming.given_name(self.rng, sex),
             patronymic=naming.patronymic(father, sex), birth_date=born, sex=sex, relationship=relationship,
@@ -217,7 +225,9 @@ class FamilyGenerator:
             members.append(self._elder(naming, members[0]))
         return members
 
-    def _couple(self, naming: Naming, surname: str, name: str, wife: PersonPlan, wife_age: int) -> list[PersonPlan]:
+    def _couple(
+        self, naming: Naming, surname: str, name: str, wife: PersonPlan, wife_age: int,
+    ) -> list[PersonPlan]:
         rng = self.rng
         age = max(20, wife_age + rng.randint(-2, 6))
         husband = self._person(naming, surname, MALE, _birth_date(rng, self.today, age, age),
@@ -241,30 +251,35 @@ class FamilyGenerator:
         for age in ages:
             sex = rng.choice([MALE, FEMALE])
             born = _birth_date(rng, self.today, age, age)
-            children.append(self._person(naming, surname, sex, born, father=father, relationship=relationship))
+            person = self._person(naming, surname, sex, born, father=father, relationship=relationship)
+            children.append(person)
         return children
 
     def _elder(self, naming: Naming, head: PersonPlan) -> PersonPlan:
         """The head's mother, living with the family; a son's mother has his surname, a daughter's may not."""
         rng = self.rng
         age = min(88, (self.today - head.birth_date).days // 365 + rng.randint(20, 32))
-        surname = head.surname if head.sex == MALE and not naming.father_name_surname else naming.family_surname(rng)
-        return self._person(naming, surname, FEMALE, _birth_date(rng, self.today, age, age),
-                            father=naming.given_name(rng, MALE), relationship="parent")
+        own = head.sex == MALE and not naming.father_name_surname
+        surname = head.surname if own else naming.family_surname(rng)
+        born = _birth_date(rng, self.today, age, age)
+        father = naming.given_name(rng, MALE)
+        return self._person(naming, surname, FEMALE, born, father=father, relationship="parent")
 
     def _extended(self, naming: Naming) -> list[PersonPlan]:
         """Three generations: the elder couple (or a widow), a married son, his wife and their children."""
         rng = self.rng
         age = rng.randint(52, 68)
         surname, husband = naming.family_surname(rng), naming.given_name(rng, MALE)
-        head = self._person(naming, naming.family_surname(rng), FEMALE, _birth_date(rng, self.today, age, age),
+        born = _birth_date(rng, self.today, age, age)
+        head = self._person(naming, naming.family_surname(rng), FEMALE, born,
                             father=naming.given_name(rng, MALE), relationship="head")
         members = self._couple(naming, surname, husband, head, age) if rng.random() < 0.6 else [head]
         son_age = age - rng.randint(21, 30)
-        son = self._person(naming, surname, MALE, _birth_date(rng, self.today, son_age, son_age), father=husband,
-                           relationship="child")
+        born = _birth_date(rng, self.today, son_age, son_age)
+        son = self._person(naming, surname, MALE, born, father=husband, relationship="child")
         wife_age = max(19, son_age - rng.randint(0, 5))
-        wife = self._person(naming, naming.family_surname(rng), FEMALE, _birth_date(rng, self.today, wife_age, wife_age),
+        born = _birth_date(rng, self.today, wife_age, wife_age)
+        wife = self._person(naming, naming.family_surname(rng), FEMALE, born,
                             father=naming.given_name(rng, MALE), relationship="child_in_law")
         grandchildren = self._children(naming, surname, son.given_name, wife_age, rng.randint(1, 2),
                                        relationship="grandchild")
@@ -272,10 +287,9 @@ class FamilyGenerator:
 
     # The case ----------------------------------------------------------------------------------------
 
-    def _case(self, agency: AgencyProfile, members: list[PersonPlan], language: str) -> CasePlan:
+    def _case(self, agency: AgencyProfile, members: list[PersonPlan], language: str, status: str) -> CasePlan:
         rng = self.rng
         kind = _weighted(rng, agency.case_kinds)
-        status = _weighted(rng, STATUS_WEIGHTS)
         path, reason = self._path(status)
         # A step takes days to weeks; an open case waits since its last step, a closed one may be long closed.
         durations = [rng.randint(3, 40) for _ in path]
@@ -334,11 +348,11 @@ class FamilyGenerator:
         span = (self._case_end(case) - case.opened_on).days
         notes = []
         for offset in sorted(rng.randint(0, span) for _ in range(count)):
-            contact = _weighted(rng, {"home_visit": 4, "office_visit": 3, "call": 3, "online": 1})
+            contact, text = rng.choice(choices)
             low, high = (5, 20) if contact == "call" else (15, 90)
             minutes = rng.randint(low, high) if rng.random() < 0.9 else None
-            text = rng.choice(choices).format(name=name)
-            notes.append(NotePlan(contact, case.opened_on + timedelta(days=offset), minutes, text))
+            day = case.opened_on + timedelta(days=offset)
+            notes.append(NotePlan(contact, day, minutes, text.format(name=name)))
         return notes
 
     def _tasks(self, case: CasePlan, language: str) -> list[TaskPlan]:
@@ -346,8 +360,9 @@ class FamilyGenerator:
         rng = self.rng
         end = self._case_end(case)
         tasks = []
-        for title in rng.sample(texts.TASKS[language], rng.randint(0, 1 if case.status == "registered" else 3)):
-            state = "done" if case.status == "closed" else _weighted(rng, {"done": 4, "overdue": 2, "coming": 3})
+        count = rng.randint(0, 1 if case.status == "registered" else 3)
+        for title in rng.sample(texts.TASKS[language], count):
+            state = "done" if case.status == "closed" else _weighted(rng, TASK_STATES)
             if state == "coming":
                 tasks.append(TaskPlan(title, self.today + timedelta(days=rng.randint(1, 30)), None))
                 continue
@@ -358,15 +373,21 @@ class FamilyGenerator:
 
     # The move ----------------------------------------------------------------------------------------
 
-    def _move(self, agency: AgencyProfile, opened_on: date, language: str, *, crisis: bool) -> MovePlan:
+    def _move(
+        self, agency: AgencyProfile, opened_on: date, language: str, *, crisis: bool, kazakh: bool,
+    ) -> MovePlan:
         rng = self.rng
         region, place, area = places.origin(rng, exclude=agency.region)
         reasons = self._reasons()
+        # Kandas are ethnic Kazakhs returning to Kazakhstan; the move recorded is their move within it.
+        programme = _weighted(rng, PROGRAMMES if kazakh else {**PROGRAMMES, "kandas": 0})
         return MovePlan(
             origin_region=region, origin_place=place, origin_area=area, destination_region=agency.region,
-            moved_on=opened_on - timedelta(days=rng.randint(5, 365)), programme=_weighted(rng, PROGRAMMES),
-            reasons=reasons, reasons_other=rng.choice(texts.REASONS_OTHER[language]) if "other" in reasons else "",
-            registration=_weighted(rng, REGISTRATIONS), housing=_weighted(rng, CRISIS_HOUSING if crisis else HOUSING),
+            moved_on=opened_on - timedelta(days=rng.randint(5, 365)), programme=programme,
+            reasons=reasons,
+            reasons_other=rng.choice(texts.REASONS_OTHER[language]) if "other" in reasons else "",
+            registration=_weighted(rng, REGISTRATIONS),
+            housing=_weighted(rng, CRISIS_HOUSING if crisis else HOUSING),
         )
 
     def _reasons(self) -> list[str]:

@@ -32,8 +32,8 @@ class AgencyProfile:
 AGENCIES = [
     AgencyProfile(
         "ast", "71", Agency.Kind.SOCIAL_SERVICE_CENTRE,
-        "Астана қаласының әлеуметтік қызметтер көрсету орталығы", "Центр оказания социальных услуг города Астаны",
-        "Astana Social Services Centre",
+        "Астана қаласының әлеуметтік қызметтер көрсету орталығы",
+        "Центр оказания социальных услуг города Астаны", "Astana Social Services Centre",
         {"migration_adaptation": 5, "poverty": 3, "child_wellbeing": 2}, 0.25,
     ),
     AgencyProfile(
@@ -88,7 +88,8 @@ def demo_loaded() -> bool:
 
 def agencies_ensure() -> dict[str, Agency]:
     """The demo agencies by code, created where missing."""
-    regions = {u.code: u for u in KatoUnit.objects.filter(code__in=[region_kato_code(a.region) for a in AGENCIES])}
+    codes = [region_kato_code(a.region) for a in AGENCIES]
+    regions = {unit.code: unit for unit in KatoUnit.objects.filter(code__in=codes)}
     found = {}
     for p in AGENCIES:
         found[p.code], _created = Agency.objects.get_or_create(code=p.code, defaults={
@@ -120,8 +121,9 @@ def staff_ensure(agencies: dict[str, Agency]) -> dict[str, list[User]]:
 def logins_table() -> str:
     """The demo logins as a plain-text table, for the terminal."""
     rows = [("username", "role", "agency", "password")]
+    names = {p.code: p.name_en for p in AGENCIES}
     for code, people in STAFF.items():
-        rows += [(username, role, code, DEMO_PASSWORD) for username, _f, _l, role, _lang in people]
+        rows += [(username, role, names[code], DEMO_PASSWORD) for username, _f, _l, role, _lang in people]
     rows.append((SUPERUSER, "superuser", "-", DEMO_PASSWORD))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]

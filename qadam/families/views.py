@@ -66,13 +66,12 @@ def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
 @named_records_required
 def family_create(request: HttpRequest) -> HttpResponse:
     """Register a household by its head, after showing the people it might already be."""
+    if done := form_result(token=request.POST.get("form_token"), user=request.user):
+        messages.info(request, _("This form was already sent; here is the family it registered."))
+        return redirect(done)
     form = FamilyCreateForm(request.POST or None)
     duplicates: list[tuple[Person, bool]] = []
     if request.method == "POST" and form.is_valid():
-        done = form_result(token=form.cleaned_data["form_token"], user=request.user)
-        if done:
-            messages.info(request, _("This form was already sent; here is the family it registered."))
-            return redirect(done)
         duplicates = _duplicates_for(form, request.user)
         if not duplicates or form.cleaned_data["confirm_new"]:
             with transaction.atomic():
@@ -101,13 +100,12 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     family = _family_for(request.user, pk)
+    if done := form_result(token=request.POST.get("form_token"), user=request.user):
+        messages.info(request, _("This form was already sent; the member was added then."))
+        return redirect(done)
     form = MemberForm(request.POST or None)
     duplicates: list[tuple[Person, bool]] = []
     if request.method == "POST" and form.is_valid():
-        done = form_result(token=form.cleaned_data["form_token"], user=request.user)
-        if done:
-            messages.info(request, _("This form was already sent; the member was added then."))
-            return redirect(done)
         duplicates = _duplicates_for(form, request.user)
         if not duplicates or form.cleaned_data["confirm_new"]:
             try:
@@ -126,12 +124,11 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def move_add(request: HttpRequest, pk: int) -> HttpResponse:
     family = _family_for(request.user, pk)
+    if done := form_result(token=request.POST.get("form_token"), user=request.user):
+        messages.info(request, _("This form was already sent; the move was recorded then."))
+        return redirect(done)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = form_result(token=form.cleaned_data["form_token"], user=request.user)
-        if done:
-            messages.info(request, _("This form was already sent; the move was recorded then."))
-            return redirect(done)
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             with transaction.atomic():
