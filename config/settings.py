@@ -17,9 +17,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("QADAM_DEBUG", False)
 # A development key only; production must set QADAM_SECRET_KEY (checked by `qadam check --deploy`).
 SECRET_KEY = os.environ.get("QADAM_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("QADAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
-]
+ALLOWED_HOSTS = [h for h in os.environ.get("QADAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("QADAM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -76,7 +74,7 @@ TEMPLATES = [
 # SQLite by default (a file under var/); PostgreSQL when DATABASE_URL says so.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'qadam.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'qadam.sqlite3'}",
         conn_max_age=int(os.environ.get("QADAM_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )

@@ -30,15 +30,24 @@ def _english_by_default():
 
 def make_agency(code: str, region: str, kind: str = Agency.Kind.SOCIAL_SERVICE_CENTRE) -> Agency:
     return Agency.objects.create(
-        code=code, name_kk=f"{code} kk", name_ru=f"{code} ru", name_en=f"{code} en", kind=kind,
+        code=code,
+        name_kk=f"{code} kk",
+        name_ru=f"{code} ru",
+        name_en=f"{code} en",
+        kind=kind,
         region=KatoUnit.objects.get(code=f"{region}0000000"),
     )
 
 
 def make_user(username: str, agency: Agency | None, role: str, language: str = "en") -> User:
     return User.objects.create_user(
-        username=username, password=PASSWORD, first_name=username.capitalize(), last_name="Test",
-        agency=agency, role=role, language=language,
+        username=username,
+        password=PASSWORD,
+        first_name=username.capitalize(),
+        last_name="Test",
+        agency=agency,
+        role=role,
+        language=language,
     )
 
 
@@ -90,19 +99,36 @@ def login(user: User, language: str | None = None) -> Client:
 def family(worker) -> Family:
     """The Sadykovs: Асқар (head) and his wife Құралай, moved from Turkistan region to Astana."""
     head = person_register(
-        by=worker, surname="Садықов", given_name="Асқар", patronymic="Серікұлы", iin="850312300012",
-        birth_date=date(1985, 3, 12), sex=Person.Sex.MALE, phone="+7 701 234 5678",
+        by=worker,
+        surname="Садықов",
+        given_name="Асқар",
+        patronymic="Серікұлы",
+        iin="850312300012",
+        birth_date=date(1985, 3, 12),
+        sex=Person.Sex.MALE,
+        phone="+7 701 234 5678",
     )
     family = family_register(by=worker, head=head, address="Астана, Сарыарқа ауданы")
     wife = person_register(
-        by=worker, surname="Садықова", given_name="Құралай", birth_date=date(1988, 7, 1), sex=Person.Sex.FEMALE,
+        by=worker,
+        surname="Садықова",
+        given_name="Құралай",
+        birth_date=date(1988, 7, 1),
+        sex=Person.Sex.FEMALE,
     )
     family_add_member(by=worker, family=family, person=wife, relationship=Membership.Relationship.SPOUSE)
     move_record(
-        by=worker, family=family, origin_region=KatoUnit.objects.get(code="610000000"), origin_area=Move.Area.RURAL,
-        origin_place="Сарыағаш", destination_region=KatoUnit.objects.get(code="710000000"),
-        moved_on=date(2025, 5, 20), programme=Move.Programme.SELF_MOVING, reasons=["jobs", "schools"],
-        registration=Move.Registration.TEMPORARY, housing=Family.Housing.RENTED,
+        by=worker,
+        family=family,
+        origin_region=KatoUnit.objects.get(code="610000000"),
+        origin_area=Move.Area.RURAL,
+        origin_place="Сарыағаш",
+        destination_region=KatoUnit.objects.get(code="710000000"),
+        moved_on=date(2025, 5, 20),
+        programme=Move.Programme.SELF_MOVING,
+        reasons=["jobs", "schools"],
+        registration=Move.Registration.TEMPORARY,
+        housing=Family.Housing.RENTED,
     )
     return family
 
@@ -115,7 +141,11 @@ def case(family, worker) -> Case:
 @pytest.fixture
 def other_family(other_worker) -> Family:
     head = person_register(
-        by=other_worker, surname="Жұмабаева", given_name="Жанар", birth_date=date(1990, 1, 5), sex=Person.Sex.FEMALE,
+        by=other_worker,
+        surname="Жұмабаева",
+        given_name="Жанар",
+        birth_date=date(1990, 1, 5),
+        sex=Person.Sex.FEMALE,
     )
     return family_register(by=other_worker, head=head)
 
@@ -123,6 +153,9 @@ def other_family(other_worker) -> Family:
 @pytest.fixture
 def other_case(other_family, other_worker) -> Case:
     return case_open(
-        by=other_worker, family=other_family, person=other_family.head, kind=Case.Kind.DOMESTIC_VIOLENCE,
+        by=other_worker,
+        family=other_family,
+        person=other_family.head,
+        kind=Case.Kind.DOMESTIC_VIOLENCE,
         owner=other_worker,
     )

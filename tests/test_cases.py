@@ -1,6 +1,6 @@
 """Cases: opening, the status flow, notes and tasks on the timeline, the worker's home page."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,17 +18,30 @@ TOKEN = "5b1f7f0e-8c1e-4a8e-9f0a-2d3c4b5a6978"
 
 
 def note_data(**overrides):
-    data = {"contact": "home_visit", "contact_on": timezone.localdate().isoformat(), "minutes": "40",
-            "text": "Үйге бардық. Отбасы жаңа пәтерге көшті.", "form_token": TOKEN}
+    data = {
+        "contact": "home_visit",
+        "contact_on": timezone.localdate().isoformat(),
+        "minutes": "40",
+        "text": "Үйге бардық. Отбасы жаңа пәтерге көшті.",
+        "form_token": TOKEN,
+    }
     data.update(overrides)
     return data
 
 
 class TestOpenCase:
     def test_worker_opens_a_case(self, worker, family):
-        response = login(worker).post(reverse("cases:create", args=[family.pk]), {
-            "kind": "poverty", "person": family.head.pk, "owner": worker.pk, "priority": "3",
-            "grounds": ["homelessness"], "form_token": TOKEN})
+        response = login(worker).post(
+            reverse("cases:create", args=[family.pk]),
+            {
+                "kind": "poverty",
+                "person": family.head.pk,
+                "owner": worker.pk,
+                "priority": "3",
+                "grounds": ["homelessness"],
+                "form_token": TOKEN,
+            },
+        )
         case = Case.objects.get()
         assert response["Location"] == case.get_absolute_url()
         assert case.number == f"AST-{timezone.localdate():%Y}-{case.pk:06d}"
@@ -36,8 +49,16 @@ class TestOpenCase:
         assert AuditEntry.objects.filter(action="case_opened", target_id=case.pk).exists()
 
     def test_owner_must_be_a_worker_of_the_agency(self, worker, other_worker, family):
-        response = login(worker).post(reverse("cases:create", args=[family.pk]), {
-            "kind": "poverty", "person": family.head.pk, "owner": other_worker.pk, "priority": "2", "form_token": TOKEN})
+        response = login(worker).post(
+            reverse("cases:create", args=[family.pk]),
+            {
+                "kind": "poverty",
+                "person": family.head.pk,
+                "owner": other_worker.pk,
+                "priority": "2",
+                "form_token": TOKEN,
+            },
+        )
         assert response.status_code == 200 and "owner" in response.context["form"].errors
         assert not Case.objects.exists()
 
@@ -54,7 +75,14 @@ class TestStatusFlow:
         case = case_reopen(by=worker, case=case, comment="Отбасы қайта хабарласты")
         assert case.status == "assessment" and case.closed_on is None
         assert list(StatusChange.objects.filter(case=case).order_by("id").values_list("to_status", flat=True)) == [
-            "registered", "assessment", "planning", "in_progress", "review", "closed", "assessment"]
+            "registered",
+            "assessment",
+            "planning",
+            "in_progress",
+            "review",
+            "closed",
+            "assessment",
+        ]
         assert AuditEntry.objects.filter(target_id=case.pk, action="case_status_changed").count() == 4
 
     def test_a_step_outside_the_flow_is_refused(self, worker, case):
@@ -80,7 +108,10 @@ class TestStatusFlow:
 
     def test_other_agency_and_researcher_cannot_move_the_case(self, other_worker, researcher, case):
         for user in (other_worker, researcher):
-            assert login(user).post(reverse("cases:status", args=[case.pk]), {"to_status": "assessment"}).status_code == 404
+            assert (
+                login(user).post(reverse("cases:status", args=[case.pk]), {"to_status": "assessment"}).status_code
+                == 404
+            )
         assert Case.objects.get(pk=case.pk).status == "registered"
 
     def test_registrar_cannot_change_a_case(self, registrar, case):
@@ -104,11 +135,16 @@ class TestNotesAndTasks:
         client.post(reverse("cases:note_create", args=[case.pk]), note_data())
         assert Note.objects.count() == 1
 
-    @pytest.mark.parametrize(("overrides", "message"), [
-        ({"text": ""}, "required"), ({"text": "ы" * 10001}, "at most 10000"),
-        ({"contact_on": (date.today() + timedelta(days=3)).isoformat()}, "future"),
-        ({"minutes": "5000"}, "1440"), ({"contact": "fax"}, "valid choice"),
-    ])
+    @pytest.mark.parametrize(
+        ("overrides", "message"),
+        [
+            ({"text": ""}, "required"),
+            ({"text": "ы" * 10001}, "at most 10000"),
+            ({"contact_on": (timezone.localdate() + timedelta(days=3)).isoformat()}, "future"),
+            ({"minutes": "5000"}, "1440"),
+            ({"contact": "fax"}, "valid choice"),
+        ],
+    )
     def test_bad_notes_are_refused_whole(self, worker, case, overrides, message):
         response = login(worker).post(reverse("cases:note_create", args=[case.pk]), note_data(**overrides))
         assert response.status_code == 422
@@ -127,9 +163,15 @@ class TestNotesAndTasks:
 
     def test_task_added_done_and_on_the_home_page(self, worker, supervisor, case):
         client = login(supervisor)
-        client.post(reverse("cases:task_create", args=[case.pk]), {
-            "title": "Мектепке құжат тапсыру", "due_on": timezone.localdate().isoformat(), "assignee": worker.pk,
-            "form_token": TOKEN})
+        client.post(
+            reverse("cases:task_create", args=[case.pk]),
+            {
+                "title": "Мектепке құжат тапсыру",
+                "due_on": timezone.localdate().isoformat(),
+                "assignee": worker.pk,
+                "form_token": TOKEN,
+            },
+        )
         task = Task.objects.get()
         home = login(worker).get(reverse("cases:home"))
         assert task in home.context["tasks"]
@@ -149,7 +191,9 @@ class TestNotesAndTasks:
         assert login(other_worker).post(reverse("cases:task_done", args=[task.pk])).status_code == 404
 
     def test_note_search_in_scope_only(self, worker, other_worker, case, other_case):
-        note_add(by=worker, case=case, contact="call", contact_on=timezone.localdate(), text="Жұмыс іздеу туралы сөйлестік")
+        note_add(
+            by=worker, case=case, contact="call", contact_on=timezone.localdate(), text="Жұмыс іздеу туралы сөйлестік"
+        )
         note_add(by=other_worker, case=other_case, contact="call", contact_on=timezone.localdate(), text="Жұмыс туралы")
         mine = login(worker).get(reverse("cases:note_search"), {"q": "жумыс"}).context["page"].items
         assert [n.case_id for n in mine] == [case.pk]
@@ -157,7 +201,9 @@ class TestNotesAndTasks:
 
 class TestHome:
     def test_home_shows_my_open_cases_tasks_and_recent(self, worker, case):
-        task_add(by=worker, case=case, title="Үйге бару", due_on=timezone.localdate() - timedelta(days=1), assignee=worker)
+        task_add(
+            by=worker, case=case, title="Үйге бару", due_on=timezone.localdate() - timedelta(days=1), assignee=worker
+        )
         response = login(worker).get(reverse("cases:home"))
         assert response.context["open_cases"] == [case]
         assert response.context["recent"] == [case]
@@ -181,4 +227,7 @@ class TestHome:
             task_add(by=worker, case=case, title=f"Тапсырма {i}", due_on=timezone.localdate(), assignee=worker)
             case = case_change_status(by=worker, case=case, to_status=case.next_statuses()[0])
         assert (count(reverse("cases:home")), count(case.get_absolute_url()), count(reverse("cases:list"))) == (
-            home, page, listing)
+            home,
+            page,
+            listing,
+        )

@@ -17,10 +17,18 @@ from tests.conftest import login
 
 def head_data(**overrides):
     data = {
-        "surname": "Құлмағамбетова", "given_name": "Жанар", "patronymic": "Серікқызы",
-        "iin": make_iin(birth_date=date(1991, 4, 2), sex="female", serial=42), "birth_date": "", "sex": "",
-        "citizenship": "citizen", "preferred_language": "kk", "phone": "8 (701) 555-12-34",
-        "address": "Астана, Алматы ауданы", "housing": "rented", "form_token": "a4d7c8f0-3c5e-4d8e-9d2a-1b2c3d4e5f60",
+        "surname": "Құлмағамбетова",
+        "given_name": "Жанар",
+        "patronymic": "Серікқызы",
+        "iin": make_iin(birth_date=date(1991, 4, 2), sex="female", serial=42),
+        "birth_date": "",
+        "sex": "",
+        "citizenship": "citizen",
+        "preferred_language": "kk",
+        "phone": "8 (701) 555-12-34",
+        "address": "Астана, Алматы ауданы",
+        "housing": "rented",
+        "form_token": "a4d7c8f0-3c5e-4d8e-9d2a-1b2c3d4e5f60",
     }
     data.update(overrides)
     return data
@@ -48,19 +56,25 @@ class TestRegisterFamily:
         assert Family.objects.count() == 1 and Person.objects.count() == 1
         assert response.redirect_chain[-1][0] == Family.objects.get().get_absolute_url()
 
-    @pytest.mark.parametrize(("overrides", "field", "message"), [
-        ({"iin": "123"}, "iin", "exactly 12 digits"),
-        ({"iin": "910402400425"}, "iin", "control"),
-        ({"birth_date": "1991-04-03"}, "birth_date", "does not match the IIN"),
-        ({"sex": "male"}, "sex", "does not match the IIN"),
-        ({"iin": "", "birth_date": ""}, "birth_date", "Enter the date of birth"),
-        ({"iin": "", "birth_date": (timezone.localdate() + timedelta(days=2)).isoformat(), "sex": "female"},
-         "birth_date", "cannot be in the future"),
-        ({"surname": "Иванов2"}, "surname", "digits"),
-        ({"surname": "Я" * 81}, "surname", "at most 80"),
-        ({"phone": "12345"}, "phone", "10 digits"),
-        ({"surname": ""}, "surname", "required"),
-    ])
+    @pytest.mark.parametrize(
+        ("overrides", "field", "message"),
+        [
+            ({"iin": "123"}, "iin", "exactly 12 digits"),
+            ({"iin": "910402400425"}, "iin", "control"),
+            ({"birth_date": "1991-04-03"}, "birth_date", "does not match the IIN"),
+            ({"sex": "male"}, "sex", "does not match the IIN"),
+            ({"iin": "", "birth_date": ""}, "birth_date", "Enter the date of birth"),
+            (
+                {"iin": "", "birth_date": (timezone.localdate() + timedelta(days=2)).isoformat(), "sex": "female"},
+                "birth_date",
+                "cannot be in the future",
+            ),
+            ({"surname": "Иванов2"}, "surname", "digits"),
+            ({"surname": "Я" * 81}, "surname", "at most 80"),
+            ({"phone": "12345"}, "phone", "10 digits"),
+            ({"surname": ""}, "surname", "required"),
+        ],
+    )
     def test_bad_input_gets_a_clear_message_and_saves_nothing(self, worker, overrides, field, message):
         response = login(worker).post(reverse("families:create"), head_data(**overrides))
         assert response.status_code == 200
@@ -75,8 +89,9 @@ class TestRegisterFamily:
 
     def test_close_name_and_same_birth_date_is_shown_before_creating(self, worker, family):
         wife = Person.objects.get(given_name="Құралай")
-        data = head_data(iin="", surname="Садыкова", given_name="Куралай", birth_date=wife.birth_date.isoformat(),
-                         sex="female")
+        data = head_data(
+            iin="", surname="Садыкова", given_name="Куралай", birth_date=wife.birth_date.isoformat(), sex="female"
+        )
         response = login(worker).post(reverse("families:create"), data)
         assert response.status_code == 200
         assert [p.pk for p, visible in response.context["duplicates"]] == [wife.pk]
@@ -87,7 +102,9 @@ class TestRegisterFamily:
 
     def test_duplicates_of_another_agency_are_named_but_not_linked(self, other_worker, family):
         head = family.head
-        data = head_data(iin="", surname="Садыков", given_name="Аскар", birth_date=head.birth_date.isoformat(), sex="male")
+        data = head_data(
+            iin="", surname="Садыков", given_name="Аскар", birth_date=head.birth_date.isoformat(), sex="male"
+        )
         response = login(other_worker).post(reverse("families:create"), data)
         assert response.context["duplicates"] == [(head, False)]
         assert head.get_absolute_url() not in response.content.decode()
@@ -99,8 +116,13 @@ class TestRegisterFamily:
 
 class TestMembersAndMoves:
     def test_add_member(self, worker, family):
-        data = head_data(relationship="child", iin=make_iin(birth_date=date(2015, 9, 1), sex="male", serial=3),
-                         surname="Садықов", given_name="Нұрлан", patronymic="Асқарұлы")
+        data = head_data(
+            relationship="child",
+            iin=make_iin(birth_date=date(2015, 9, 1), sex="male", serial=3),
+            surname="Садықов",
+            given_name="Нұрлан",
+            patronymic="Асқарұлы",
+        )
         response = login(worker).post(reverse("families:member_add", args=[family.pk]), data)
         assert response.status_code == 302
         assert family.memberships.filter(relationship="child", person__given_name="Нұрлан").exists()
@@ -112,11 +134,21 @@ class TestMembersAndMoves:
         assert family.memberships.count() == 2
 
     def move_data(self, **overrides):
-        data = {"origin_region": "610000000", "origin_locality": "", "origin_place": "Сарыағаш",
-                "origin_area": "rural", "destination_region": "710000000", "destination_locality": "",
-                "moved_on": "2024-03-01", "programme": "quota_resettler", "reasons": ["jobs", "housing"],
-                "reasons_other": "", "registration": "permanent", "housing": "rented",
-                "form_token": "0c4f2ad4-1a1b-4c33-8d4e-5f6a7b8c9d0e"}
+        data = {
+            "origin_region": "610000000",
+            "origin_locality": "",
+            "origin_place": "Сарыағаш",
+            "origin_area": "rural",
+            "destination_region": "710000000",
+            "destination_locality": "",
+            "moved_on": "2024-03-01",
+            "programme": "quota_resettler",
+            "reasons": ["jobs", "housing"],
+            "reasons_other": "",
+            "registration": "permanent",
+            "housing": "rented",
+            "form_token": "0c4f2ad4-1a1b-4c33-8d4e-5f6a7b8c9d0e",
+        }
         data.update(overrides)
         return data
 
@@ -127,14 +159,17 @@ class TestMembersAndMoves:
         assert move.reasons == ["jobs", "housing"]
         assert move.months_since(date(2025, 3, 1)) == 12 and move.months_since(date(2025, 2, 28)) == 11
 
-    @pytest.mark.parametrize(("overrides", "field", "message"), [
-        ({"moved_on": (timezone.localdate() + timedelta(days=1)).isoformat()}, "moved_on", "future"),
-        ({"moved_on": "1980-01-01"}, "moved_on", "born after"),
-        ({"origin_locality": "999999999"}, "origin_locality", "no place with KATO code"),
-        ({"origin_locality": "12ab"}, "origin_locality", "9 digits"),
-        ({"origin_region": "990000000"}, "origin_region", "Choose a region"),
-        ({"reasons": ["other"]}, "reasons_other", "other reason"),
-    ])
+    @pytest.mark.parametrize(
+        ("overrides", "field", "message"),
+        [
+            ({"moved_on": (timezone.localdate() + timedelta(days=1)).isoformat()}, "moved_on", "future"),
+            ({"moved_on": "1980-01-01"}, "moved_on", "born after"),
+            ({"origin_locality": "999999999"}, "origin_locality", "no place with KATO code"),
+            ({"origin_locality": "12ab"}, "origin_locality", "9 digits"),
+            ({"origin_region": "990000000"}, "origin_region", "Choose a region"),
+            ({"reasons": ["other"]}, "reasons_other", "other reason"),
+        ],
+    )
     def test_bad_moves(self, worker, family, overrides, field, message):
         response = login(worker).post(reverse("families:move_add", args=[family.pk]), self.move_data(**overrides))
         assert response.status_code == 200
@@ -146,18 +181,39 @@ class TestMembersAndMoves:
 class TestSearch:
     @pytest.fixture
     def people(self, worker):
-        names = [("Құлмағамбетова", "Әлия"), ("Кулмагамбетов", "Ерлан"), ("Иванова", "Алёна"), ("Сейітқали", "Нұрсұлтан")]
+        names = [
+            ("Құлмағамбетова", "Әлия"),
+            ("Кулмагамбетов", "Ерлан"),
+            ("Иванова", "Алёна"),
+            ("Сейітқали", "Нұрсұлтан"),
+        ]
         found = []
         for i, (surname, given) in enumerate(names):
-            person = person_register(by=worker, surname=surname, given_name=given, birth_date=date(1990, 1, 1 + i),
-                                     sex="female", phone=f"+7701000000{i}")
+            person = person_register(
+                by=worker,
+                surname=surname,
+                given_name=given,
+                birth_date=date(1990, 1, 1 + i),
+                sex="female",
+                phone=f"+7701000000{i}",
+            )
             found.append(family_register(by=worker, head=person))
         return found
 
-    @pytest.mark.parametrize(("query", "expected"), [
-        ("Кулмаг", [0, 1]), ("құлмағ", [0, 1]), ("КУЛМАГАМБЕТОВА", [0]), ("алена", [2]), ("алёна ивано", [2]),
-        ("сейиткали нурс", [3]), ("7010000003", [3]), ("ерлан", [1]), ("нет-такого", []),
-    ])
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("Кулмаг", [0, 1]),
+            ("құлмағ", [0, 1]),
+            ("КУЛМАГАМБЕТОВА", [0]),
+            ("алена", [2]),
+            ("алёна ивано", [2]),
+            ("сейиткали нурс", [3]),
+            ("7010000003", [3]),
+            ("ерлан", [1]),
+            ("нет-такого", []),
+        ],
+    )
     def test_family_search_tolerates_keyboards_and_spelling(self, worker, people, query, expected):
         response = login(worker).get(reverse("families:list"), {"q": query})
         assert {f.pk for f in response.context["page"].items} == {people[i].pk for i in expected}
@@ -204,9 +260,18 @@ def test_family_list_has_a_constant_number_of_queries(worker, family):
 
     before = count()
     for i in range(5):
-        head = person_register(by=worker, surname="Тестов", given_name=f"Бек{'а' * i}", birth_date=date(1980, 1, 1 + i), sex="male")
+        head = person_register(
+            by=worker, surname="Тестов", given_name=f"Бек{'а' * i}", birth_date=date(1980, 1, 1 + i), sex="male"
+        )
         family_register(by=worker, head=head)
-        Move.objects.create(family=Family.objects.get(head=head), origin_region_id="610000000", origin_area="rural",
-                            destination_region_id="710000000", moved_on=date(2024, 1, 1), programme="other",
-                            registration="none", housing="rented")
+        Move.objects.create(
+            family=Family.objects.get(head=head),
+            origin_region_id="610000000",
+            origin_area="rural",
+            destination_region_id="710000000",
+            moved_on=date(2024, 1, 1),
+            programme="other",
+            registration="none",
+            housing="rented",
+        )
     assert count() == before

@@ -21,7 +21,10 @@ class Agency(TimeStamped):
     name_en = models.CharField(_("name in English"), max_length=200)
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
     region = models.ForeignKey(
-        "kato.KatoUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"),
+        "kato.KatoUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
         limit_choices_to={"level": 1},
     )
 

@@ -56,3 +56,6 @@ class FormSubmission(models.Model):
     class Meta:
         verbose_name = _("submitted form")
         verbose_name_plural = _("submitted forms")
+
+    def __str__(self) -> str:
+        return str(self.token)

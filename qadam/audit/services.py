@@ -7,7 +7,9 @@ from qadam.accounts.models import User
 from qadam.audit.models import AuditEntry, FormSubmission
 
 
-def audit_record(*, actor: User | None, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+def audit_record(
+    *, actor: User | None, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
     """Append one entry to the audit log. Call it inside the transaction of the change it records."""
     return AuditEntry.objects.create(
         actor=actor,

@@ -13,7 +13,8 @@ def agency_workers(agency_id: int) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("Case worker"),
         queryset=User.objects.filter(
-            agency_id=agency_id, is_active=True,
+            agency_id=agency_id,
+            is_active=True,
             role__in=[User.Role.SOCIAL_WORKER, User.Role.SUPERVISOR, User.Role.AGENCY_ADMIN],
         ).order_by("last_name", "first_name"),
     )
@@ -22,11 +23,14 @@ def agency_workers(agency_id: int) -> forms.ModelChoiceField:
 class CaseOpenForm(SubmitOnceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Case type"), choices=Case.Kind.choices)
     person = forms.ModelChoiceField(label=_("Index person"), queryset=Person.objects.none())
-    priority = forms.TypedChoiceField(label=_("Priority"), choices=Case.Priority.choices, coerce=int,
-                                      initial=Case.Priority.NORMAL)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Case.Priority.choices, coerce=int, initial=Case.Priority.NORMAL
+    )
     grounds = forms.MultipleChoiceField(
-        label=_("Grounds of a difficult life situation"), choices=Case.Ground.choices,
-        widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Grounds of a difficult life situation"),
+        choices=Case.Ground.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     def __init__(self, *args: object, family: Family, user: User, **kwargs: object) -> None:
@@ -42,8 +46,11 @@ class NoteForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = Note
         fields = ["contact", "contact_on", "minutes", "text"]
-        widgets = {"contact_on": DateInput(), "text": forms.Textarea(attrs={"rows": 4}),
-                   "minutes": forms.NumberInput(attrs={"min": 1, "max": 1440})}
+        widgets = {
+            "contact_on": DateInput(),
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "minutes": forms.NumberInput(attrs={"min": 1, "max": 1440}),
+        }
 
     def clean_minutes(self) -> int | None:
         minutes = self.cleaned_data.get("minutes")
@@ -60,8 +67,11 @@ class TaskForm(SubmitOnceMixin, forms.ModelForm):
 
     def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["assignee"].queryset = User.objects.filter(agency_id=case.agency_id, is_active=True).exclude(
-            role=User.Role.RESEARCHER).order_by("last_name", "first_name")
+        self.fields["assignee"].queryset = (
+            User.objects.filter(agency_id=case.agency_id, is_active=True)
+            .exclude(role=User.Role.RESEARCHER)
+            .order_by("last_name", "first_name")
+        )
         self.fields["assignee"].initial = case.owner_id
 
 

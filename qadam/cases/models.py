@@ -72,8 +72,11 @@ class Case(TimeStamped):
     }
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
-    number = models.CharField(_("case number"), max_length=32, unique=True, null=True, editable=False)
-    family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="cases", verbose_name=_("family"))
+    # Null only between the insert and the update that numbers the case from its id.
+    number = models.CharField(_("case number"), max_length=32, unique=True, null=True, editable=False)  # noqa: DJ001
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.PROTECT, related_name="cases", verbose_name=_("family")
+    )
     person = models.ForeignKey(
         "families.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("index person")
     )
@@ -163,7 +166,9 @@ class Note(TimeStamped):
     contact_on = models.DateField(_("date of contact"))
     minutes = models.PositiveSmallIntegerField(_("duration, minutes"), null=True, blank=True)
     text = models.TextField(_("note"), max_length=10000)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     search_text = models.TextField(editable=False, default="")
 
     objects = CaseChildQuerySet.as_manager()

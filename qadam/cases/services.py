@@ -23,15 +23,28 @@ def _check_worker(owner: User, case_agency_id: int) -> None:
 
 @transaction.atomic
 def case_open(
-    *, by: User, family: Family, person: Person, kind: str, owner: User, priority: int = Case.Priority.NORMAL,
-    grounds: list[str] | None = None, opened_on: date | None = None,
+    *,
+    by: User,
+    family: Family,
+    person: Person,
+    kind: str,
+    owner: User,
+    priority: int = Case.Priority.NORMAL,
+    grounds: list[str] | None = None,
+    opened_on: date | None = None,
 ) -> Case:
     if not family.memberships.filter(person=person).exists():
         raise ValidationError({"person": _("The index person must be a member of the family.")})
     _check_worker(owner, family.agency_id)
     case = Case(
-        agency_id=family.agency_id, family=family, person=person, kind=kind, owner=owner, priority=priority,
-        grounds=grounds or [], opened_on=opened_on or timezone.localdate(),
+        agency_id=family.agency_id,
+        family=family,
+        person=person,
+        kind=kind,
+        owner=owner,
+        priority=priority,
+        grounds=grounds or [],
+        opened_on=opened_on or timezone.localdate(),
     )
     case.full_clean()
     case.save()
@@ -39,9 +52,17 @@ def case_open(
     case.number = f"{family.agency.code.upper()}-{case.opened_on:%Y}-{case.pk:06d}"
     case.save(update_fields=["number"])
     StatusChange.objects.create(case=case, from_status="", to_status=case.status, by=by)
-    audit_record(actor=by, action="case_opened", obj=case, changes={
-        "kind": [None, kind], "owner": [None, owner.pk], "priority": [None, priority], "family": [None, family.pk],
-    })
+    audit_record(
+        actor=by,
+        action="case_opened",
+        obj=case,
+        changes={
+            "kind": [None, kind],
+            "owner": [None, owner.pk],
+            "priority": [None, priority],
+            "family": [None, family.pk],
+        },
+    )
     return case
 
 
@@ -55,7 +76,9 @@ def case_change_status(*, by: User, case: Case, to_status: str, comment: str = "
     case = _lock(case)
     if to_status not in case.next_statuses():
         raise ValidationError(_("A case in this status cannot move there. Reload the page to see its current status."))
-    change = StatusChange.objects.create(case=case, from_status=case.status, to_status=to_status, by=by, comment=comment)
+    change = StatusChange.objects.create(
+        case=case, from_status=case.status, to_status=to_status, by=by, comment=comment
+    )
     audit_record(actor=by, action="case_status_changed", obj=case, changes={"status": [case.status, to_status]})
     case.status = change.to_status
     case.save(update_fields=["status", "updated_at"])
@@ -69,8 +92,15 @@ def case_close(*, by: User, case: Case, reason: str, comment: str = "") -> Case:
         raise ValidationError(_("This case is already closed."))
     if reason not in Case.ClosingReason.values:
         raise ValidationError({"closing_reason": _("Choose a reason for closing the case.")})
-    StatusChange.objects.create(case=case, from_status=case.status, to_status=Case.Status.CLOSED, by=by, comment=comment)
-    audit_record(actor=by, action="case_closed", obj=case, changes={"status": [case.status, Case.Status.CLOSED], "closing_reason": [None, reason]})
+    StatusChange.objects.create(
+        case=case, from_status=case.status, to_status=Case.Status.CLOSED, by=by, comment=comment
+    )
+    audit_record(
+        actor=by,
+        action="case_closed",
+        obj=case,
+        changes={"status": [case.status, Case.Status.CLOSED], "closing_reason": [None, reason]},
+    )
     case.status = Case.Status.CLOSED
     case.closed_on = timezone.localdate()
     case.closing_reason = reason
@@ -85,7 +115,9 @@ def case_reopen(*, by: User, case: Case, comment: str) -> Case:
         raise ValidationError(_("This case is open already."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the case is reopened.")})
-    StatusChange.objects.create(case=case, from_status=case.status, to_status=Case.Status.ASSESSMENT, by=by, comment=comment)
+    StatusChange.objects.create(
+        case=case, from_status=case.status, to_status=Case.Status.ASSESSMENT, by=by, comment=comment
+    )
     audit_record(actor=by, action="case_reopened", obj=case, changes={"status": [case.status, Case.Status.ASSESSMENT]})
     case.status = Case.Status.ASSESSMENT
     case.closed_on = None
@@ -127,7 +159,9 @@ def task_add(*, by: User, case: Case, title: str, due_on: date, assignee: User) 
     task = Task(case=case, title=title, due_on=due_on, assignee=assignee, created_by=by)
     task.full_clean()
     task.save()
-    audit_record(actor=by, action="task_added", obj=case, changes={"task": [None, task.pk], "assignee": [None, assignee.pk]})
+    audit_record(
+        actor=by, action="task_added", obj=case, changes={"task": [None, task.pk], "assignee": [None, assignee.pk]}
+    )
     return task
 
 

@@ -17,7 +17,14 @@ from qadam.audit.services import form_result, form_submitted
 from qadam.cases.forms import AssignForm, CaseOpenForm, CloseForm, NoteForm, ReopenForm, StatusForm, TaskForm
 from qadam.cases.models import Case, Note, Task
 from qadam.cases.services import (
-    case_assign, case_change_status, case_close, case_open, case_reopen, note_add, task_add, task_complete,
+    case_assign,
+    case_change_status,
+    case_close,
+    case_open,
+    case_reopen,
+    note_add,
+    task_add,
+    task_complete,
 )
 from qadam.families.models import Family
 from qadam.lib.htmx import is_htmx
@@ -38,14 +45,29 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = Case.objects.visible_to(user).filter(owner=user).exclude(status=Case.Status.CLOSED)
     open_cases = list(cases.select_related("family__head").order_by("-priority", "-id")[:25])
-    recent = list(cases.filter(assigned_at__gte=timezone.now() - timedelta(days=14))
-                  .select_related("family__head").order_by("-assigned_at")[:10])
-    tasks = list(Task.objects.visible_to(user).open().filter(assignee=user, due_on__lte=today + timedelta(days=7))
-                 .select_related("case__family__head").order_by("due_on", "id")[:50])
-    return render(request, "cases/home.html", {
-        "open_cases": open_cases, "recent": recent, "tasks": tasks, "today": today,
-        "overdue": sum(1 for t in tasks if t.due_on < today),
-    })
+    recent = list(
+        cases.filter(assigned_at__gte=timezone.now() - timedelta(days=14))
+        .select_related("family__head")
+        .order_by("-assigned_at")[:10]
+    )
+    tasks = list(
+        Task.objects.visible_to(user)
+        .open()
+        .filter(assignee=user, due_on__lte=today + timedelta(days=7))
+        .select_related("case__family__head")
+        .order_by("due_on", "id")[:50]
+    )
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "open_cases": open_cases,
+            "recent": recent,
+            "tasks": tasks,
+            "today": today,
+            "overdue": sum(1 for t in tasks if t.due_on < today),
+        },
+    )
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -57,8 +79,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(owner=request.user)
     page = keyset_page(cases, after=request.GET.get("after"))
     template = "cases/_case_rows.html" if is_htmx(request) and request.GET.get("after") else "cases/case_list.html"
-    return render(request, template, {"page": page, "status": status, "statuses": Case.Status.choices,
-                                      "mine": bool(request.GET.get("mine"))})
+    return render(
+        request,
+        template,
+        {"page": page, "status": status, "statuses": Case.Status.choices, "mine": bool(request.GET.get("mine"))},
+    )
 
 
 def case_create(request: HttpRequest, family_pk: int) -> HttpResponse:
@@ -71,8 +96,15 @@ def case_create(request: HttpRequest, family_pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                case = case_open(by=request.user, family=family, person=data["person"], kind=data["kind"],
-                                 owner=data["owner"], priority=data["priority"], grounds=data["grounds"])
+                case = case_open(
+                    by=request.user,
+                    family=family,
+                    person=data["person"],
+                    kind=data["kind"],
+                    owner=data["owner"],
+                    priority=data["priority"],
+                    grounds=data["grounds"],
+                )
                 form_submitted(token=data["form_token"], user=request.user, result_url=case.get_absolute_url())
         except ValidationError as error:
             form.add_error(None, error)
@@ -101,12 +133,17 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
     timeline = _timeline(case)
     open_tasks = [e["item"] for e in timeline if e["kind"] == "task" and e["item"].done_at is None]
     context = {
-        "case": case, "timeline": timeline, "open_tasks": sorted(open_tasks, key=lambda t: t.due_on),
+        "case": case,
+        "timeline": timeline,
+        "open_tasks": sorted(open_tasks, key=lambda t: t.due_on),
         "note_form": forms.get("note_form") or NoteForm(initial={"contact_on": timezone.localdate()}),
         "task_form": forms.get("task_form") or TaskForm(case=case),
-        "status_form": StatusForm(), "close_form": CloseForm(), "reopen_form": ReopenForm(),
+        "status_form": StatusForm(),
+        "close_form": CloseForm(),
+        "reopen_form": ReopenForm(),
         "assign_form": AssignForm(case=case),
-        "can_write_notes": request.user.writes_case_notes, "can_manage": request.user.manages_cases,
+        "can_write_notes": request.user.writes_case_notes,
+        "can_manage": request.user.manages_cases,
     }
     return context
 
@@ -135,8 +172,14 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                note_add(by=request.user, case=case, contact=data["contact"], contact_on=data["contact_on"],
-                         text=data["text"], minutes=data["minutes"])
+                note_add(
+                    by=request.user,
+                    case=case,
+                    contact=data["contact"],
+                    contact_on=data["contact_on"],
+                    text=data["text"],
+                    minutes=data["minutes"],
+                )
                 form_submitted(token=data["form_token"], user=request.user, result_url=case.get_absolute_url())
         except ValidationError as error:
             form.add_error(None, error)
@@ -156,7 +199,9 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                task_add(by=request.user, case=case, title=data["title"], due_on=data["due_on"], assignee=data["assignee"])
+                task_add(
+                    by=request.user, case=case, title=data["title"], due_on=data["due_on"], assignee=data["assignee"]
+                )
                 form_submitted(token=data["form_token"], user=request.user, result_url=case.get_absolute_url())
         except ValidationError as error:
             form.add_error(None, error)
@@ -195,26 +240,36 @@ def _status_action(request: HttpRequest, pk: int, form_class: type, action: Any)
 
 @require_POST
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
-    return _status_action(request, pk, StatusForm, lambda case, d: case_change_status(
-        by=request.user, case=case, to_status=d["to_status"], comment=d["comment"]))
+    return _status_action(
+        request,
+        pk,
+        StatusForm,
+        lambda case, d: case_change_status(by=request.user, case=case, to_status=d["to_status"], comment=d["comment"]),
+    )
 
 
 @require_POST
 def case_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _status_action(request, pk, CloseForm, lambda case, d: case_close(
-        by=request.user, case=case, reason=d["closing_reason"], comment=d["comment"]))
+    return _status_action(
+        request,
+        pk,
+        CloseForm,
+        lambda case, d: case_close(by=request.user, case=case, reason=d["closing_reason"], comment=d["comment"]),
+    )
 
 
 @require_POST
 def case_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _status_action(request, pk, ReopenForm, lambda case, d: case_reopen(
-        by=request.user, case=case, comment=d["comment"]))
+    return _status_action(
+        request, pk, ReopenForm, lambda case, d: case_reopen(by=request.user, case=case, comment=d["comment"])
+    )
 
 
 @require_POST
 def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _status_action(request, pk, AssignForm, lambda case, d: case_assign(
-        by=request.user, case=case, owner=d["owner"]))
+    return _status_action(
+        request, pk, AssignForm, lambda case, d: case_assign(by=request.user, case=case, owner=d["owner"])
+    )
 
 
 def note_search(request: HttpRequest) -> HttpResponse:

@@ -20,7 +20,9 @@ IIN_ERRORS = {
     "digits": _("An IIN has only digits."),
     "century": _("The 7th digit of an IIN must be from 1 to 6."),
     "date": _("The first six digits of an IIN are the date of birth (YYMMDD); this one is not a real date."),
-    "checksum": _("This IIN has a typing error: its last (control) digit does not match. Check it against the document."),
+    "checksum": _(
+        "This IIN has a typing error: its last (control) digit does not match. Check it against the document."
+    ),
 }
 
 
@@ -29,10 +31,22 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["surname", "given_name", "patronymic", "iin", "birth_date", "sex", "citizenship",
-                  "preferred_language", "phone"]
-        widgets = {"birth_date": DateInput(), "iin": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-                   "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+7 7XX XXX XX XX"})}
+        fields = [
+            "surname",
+            "given_name",
+            "patronymic",
+            "iin",
+            "birth_date",
+            "sex",
+            "citizenship",
+            "preferred_language",
+            "phone",
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "iin": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+7 7XX XXX XX XX"}),
+        }
         help_texts = {"iin": _("12 digits. The date of birth and sex are checked against it.")}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -59,10 +73,13 @@ class PersonForm(forms.ModelForm):
             raise ValidationError(IIN_ERRORS[error.code], code=f"iin_{error.code}") from None
         existing = Person.objects.filter(iin=value).exclude(pk=self.instance.pk).select_related("agency").first()
         if existing is not None:
-            self.existing_person = existing
             raise ValidationError(
-                _("A person with this IIN is already registered (%(agency)s). Open that record instead of creating a new one."),
-                code="iin_taken", params={"agency": existing.agency},
+                _(
+                    "A person with this IIN is already registered (%(agency)s). "
+                    "Open that record instead of creating a new one."
+                ),
+                code="iin_taken",
+                params={"agency": existing.agency},
             )
         return value
 
@@ -83,8 +100,11 @@ class PersonForm(forms.ModelForm):
         if iin:
             facts = parse_iin(iin)
             if born and born != facts.birth_date:
-                self.add_error("birth_date", _("The date of birth does not match the IIN, which says %(date)s.") % {
-                    "date": facts.birth_date.strftime("%d.%m.%Y")})
+                self.add_error(
+                    "birth_date",
+                    _("The date of birth does not match the IIN, which says %(date)s.")
+                    % {"date": facts.birth_date.strftime("%d.%m.%Y")},
+                )
             elif sex and sex != facts.sex:
                 self.add_error("sex", _("The sex does not match the IIN."))
             else:
@@ -104,7 +124,8 @@ class PersonForm(forms.ModelForm):
 
 class DuplicateCheckMixin(forms.Form):
     confirm_new = forms.BooleanField(
-        label=_("None of these is the same person: register a new one."), required=False,
+        label=_("None of these is the same person: register a new one."),
+        required=False,
     )
 
 
@@ -148,7 +169,8 @@ class KatoCodeField(forms.CharField):
 
 def region_field(label: str) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        label=label, queryset=KatoUnit.objects.filter(level=KatoUnit.Level.REGION),
+        label=label,
+        queryset=KatoUnit.objects.filter(level=KatoUnit.Level.REGION),
         error_messages={"invalid_choice": _("Choose a region from the list.")},
     )
 
@@ -159,13 +181,28 @@ class MoveForm(SubmitOnceMixin, forms.ModelForm):
     destination_region = region_field(_("Region of destination"))
     destination_locality = KatoCodeField(label=_("District or settlement of destination (KATO)"))
     reasons = forms.MultipleChoiceField(
-        label=_("Reasons for moving"), choices=Move.Reason.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Reasons for moving"),
+        choices=Move.Reason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     class Meta:
         model = Move
-        fields = ["origin_region", "origin_locality", "origin_place", "origin_area", "destination_region",
-                  "destination_locality", "moved_on", "programme", "reasons", "reasons_other", "registration", "housing"]
+        fields = [
+            "origin_region",
+            "origin_locality",
+            "origin_place",
+            "origin_area",
+            "destination_region",
+            "destination_locality",
+            "moved_on",
+            "programme",
+            "reasons",
+            "reasons_other",
+            "registration",
+            "housing",
+        ]
         widgets = {"moved_on": DateInput(), "origin_area": forms.RadioSelect}
 
     def clean(self) -> dict:

@@ -62,8 +62,10 @@ class Person(TimeStamped):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["agency", "-id"], name="person_agency_newest"),
-                   models.Index(fields=["birth_date"], name="person_birth_date")]
+        indexes = [
+            models.Index(fields=["agency", "-id"], name="person_agency_newest"),
+            models.Index(fields=["birth_date"], name="person_birth_date"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -186,7 +188,11 @@ class Move(TimeStamped):
         "kato.KatoUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("region of origin")
     )
     origin_locality = models.ForeignKey(
-        "kato.KatoUnit", on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        "kato.KatoUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         verbose_name=_("district or settlement of origin (KATO)"),
     )
     origin_place = models.CharField(_("place of origin"), max_length=200, blank=True)
@@ -195,7 +201,11 @@ class Move(TimeStamped):
         "kato.KatoUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("region of destination")
     )
     destination_locality = models.ForeignKey(
-        "kato.KatoUnit", on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        "kato.KatoUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         verbose_name=_("district or settlement of destination (KATO)"),
     )
     moved_on = models.DateField(_("date of the move"))

@@ -16,11 +16,29 @@ from qadam.families.models import Family, Membership, Move, Person
 from qadam.lib.text import digits, names_are_close, search_text
 
 PERSON_FIELDS = [
-    "surname", "given_name", "patronymic", "iin", "birth_date", "sex", "citizenship", "preferred_language", "phone",
+    "surname",
+    "given_name",
+    "patronymic",
+    "iin",
+    "birth_date",
+    "sex",
+    "citizenship",
+    "preferred_language",
+    "phone",
 ]
 MOVE_FIELDS = [
-    "origin_region", "origin_locality", "origin_place", "origin_area", "destination_region", "destination_locality",
-    "moved_on", "programme", "reasons", "reasons_other", "registration", "housing",
+    "origin_region",
+    "origin_locality",
+    "origin_place",
+    "origin_area",
+    "destination_region",
+    "destination_locality",
+    "moved_on",
+    "programme",
+    "reasons",
+    "reasons_other",
+    "registration",
+    "housing",
 ]
 
 
@@ -91,7 +109,12 @@ def family_add_member(*, by: User, family: Family, person: Person, relationship:
     membership.save()
     family.search_text = family_search_text(family)
     family.save(update_fields=["search_text", "updated_at"])
-    audit_record(actor=by, action="member_added", obj=family, changes={"member": [None, person.pk], "relationship": [None, relationship]})
+    audit_record(
+        actor=by,
+        action="member_added",
+        obj=family,
+        changes={"member": [None, person.pk], "relationship": [None, relationship]},
+    )
     return membership
 
 

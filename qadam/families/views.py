@@ -15,12 +15,27 @@ from qadam.cases.models import Case
 from qadam.families.forms import FamilyCreateForm, MemberForm, MoveForm, PersonForm
 from qadam.families.models import Family, Membership, Move, Person
 from qadam.families.services import (
-    family_add_member, family_register, likely_duplicates, move_record, person_register, person_update,
+    family_add_member,
+    family_register,
+    likely_duplicates,
+    move_record,
+    person_register,
+    person_update,
 )
 from qadam.lib.htmx import is_htmx
 from qadam.lib.pagination import keyset_page
 
-PERSON_DATA = ["surname", "given_name", "patronymic", "iin", "birth_date", "sex", "citizenship", "preferred_language", "phone"]
+PERSON_DATA = [
+    "surname",
+    "given_name",
+    "patronymic",
+    "iin",
+    "birth_date",
+    "sex",
+    "citizenship",
+    "preferred_language",
+    "phone",
+]
 
 
 def _family_for(user: User, pk: int) -> Family:
@@ -31,7 +46,7 @@ def _person_for(user: User, pk: int) -> Person:
     return get_object_or_404(Person.objects.visible_to(user), pk=pk)
 
 
-def family_search(user: User, query: str):  # noqa: ANN201 - a queryset of families
+def family_search(user: User, query: str):
     """The families a user may open that match a name, IIN or phone; the scope is part of the same query."""
     families = Family.objects.visible_to(user)
     query = query.strip()
@@ -43,12 +58,18 @@ def family_search(user: User, query: str):  # noqa: ANN201 - a queryset of famil
 
 def family_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
-    families = family_search(request.user, query).select_related("head").prefetch_related(
-        Prefetch("moves", queryset=Move.objects.select_related("origin_region")),
-        Prefetch("memberships", queryset=Membership.objects.only("id", "family_id")),
+    families = (
+        family_search(request.user, query)
+        .select_related("head")
+        .prefetch_related(
+            Prefetch("moves", queryset=Move.objects.select_related("origin_region")),
+            Prefetch("memberships", queryset=Membership.objects.only("id", "family_id")),
+        )
     )
     page = keyset_page(families, after=request.GET.get("after"))
-    template = "families/_family_rows.html" if is_htmx(request) and request.GET.get("after") else "families/family_list.html"
+    template = (
+        "families/_family_rows.html" if is_htmx(request) and request.GET.get("after") else "families/family_list.html"
+    )
     if is_htmx(request) and not request.GET.get("after"):
         template = "families/_family_results.html"
     return render(request, template, {"page": page, "query": query})
@@ -57,8 +78,13 @@ def family_list(request: HttpRequest) -> HttpResponse:
 def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
     """Likely duplicates of the person in a valid form, each with whether this user may open it."""
     data = form.cleaned_data
-    found = likely_duplicates(surname=data["surname"], given_name=data["given_name"], birth_date=data.get("birth_date"),
-                              iin=data.get("iin"), exclude=form.instance.pk)
+    found = likely_duplicates(
+        surname=data["surname"],
+        given_name=data["given_name"],
+        birth_date=data.get("birth_date"),
+        iin=data.get("iin"),
+        exclude=form.instance.pk,
+    )
     visible = set(Person.objects.visible_to(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
     return [(person, person.pk in visible) for person in found]
 
@@ -76,8 +102,12 @@ def family_create(request: HttpRequest) -> HttpResponse:
         if not duplicates or form.cleaned_data["confirm_new"]:
             with transaction.atomic():
                 head = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
-                family = family_register(by=request.user, head=head, address=form.cleaned_data["address"],
-                                         housing=form.cleaned_data["housing"])
+                family = family_register(
+                    by=request.user,
+                    head=head,
+                    address=form.cleaned_data["address"],
+                    housing=form.cleaned_data["housing"],
+                )
                 form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
             messages.success(request, _("The family is registered. Add its members and how it moved."))
             return redirect(family)
@@ -91,11 +121,22 @@ def _url(obj: Family | Person) -> str:
 def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     family = _family_for(request.user, pk)
     members = family.memberships.select_related("person").order_by("person__birth_date")
-    moves = family.moves.select_related("origin_region", "origin_locality", "destination_region", "destination_locality")
-    cases = Case.objects.visible_to(request.user).filter(family=family).select_related("owner", "person").order_by("-id")
-    return render(request, "families/family_detail.html", {
-        "family": family, "members": members, "moves": moves, "cases": cases,
-    })
+    moves = family.moves.select_related(
+        "origin_region", "origin_locality", "destination_region", "destination_locality"
+    )
+    cases = (
+        Case.objects.visible_to(request.user).filter(family=family).select_related("owner", "person").order_by("-id")
+    )
+    return render(
+        request,
+        "families/family_detail.html",
+        {
+            "family": family,
+            "members": members,
+            "moves": moves,
+            "cases": cases,
+        },
+    )
 
 
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -111,8 +152,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     person = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
-                    family_add_member(by=request.user, family=family, person=person,
-                                      relationship=form.cleaned_data["relationship"])
+                    family_add_member(
+                        by=request.user, family=family, person=person, relationship=form.cleaned_data["relationship"]
+                    )
                     form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
             except ValidationError as error:
                 form.add_error(None, error)
@@ -144,8 +186,9 @@ def move_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request.user, pk)
-    memberships = person.memberships.filter(
-        family__in=Family.objects.visible_to(request.user)).select_related("family__head")
+    memberships = person.memberships.filter(family__in=Family.objects.visible_to(request.user)).select_related(
+        "family__head"
+    )
     return render(request, "families/person_detail.html", {"person": person, "memberships": memberships})
 
 

@@ -89,9 +89,15 @@ def import_kato(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport:
         code = _code(row)
         if level_of(code) == KatoUnit.Level.REGION:
             continue  # regions ship with Qadam, named in three languages
-        _, created = KatoUnit.objects.update_or_create(code=code, defaults={
-            "level": level_of(code), "parent_id": parent_of(code), "name_kk": row["name_kaz"], "name_ru": row["name_rus"],
-        })
+        _, created = KatoUnit.objects.update_or_create(
+            code=code,
+            defaults={
+                "level": level_of(code),
+                "parent_id": parent_of(code),
+                "name_kk": row["name_kaz"],
+                "name_ru": row["name_rus"],
+            },
+        )
         known.add(code)
         report.created += created
         report.updated += not created

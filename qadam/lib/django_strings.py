@@ -87,10 +87,10 @@ CSRF_FAILURE = [
         "for this site, or for HTTPS connections, or for “same-origin” requests."
     ),
     gettext_noop(
-        "If you are using the <meta name=\"referrer\" content=\"no-referrer\"> tag or including the "
+        'If you are using the <meta name="referrer" content="no-referrer"> tag or including the '
         "“Referrer-Policy: no-referrer” header, please remove them. The CSRF protection requires the "
         "“Referer” header to do strict referer checking. If you’re concerned about privacy, use alternatives "
-        "like <a rel=\"noreferrer\" …> for links to third-party sites."
+        'like <a rel="noreferrer" …> for links to third-party sites.'
     ),
     gettext_noop(
         "You are seeing this message because this site requires a CSRF cookie when submitting forms. This "

@@ -25,10 +25,12 @@ def clean_name(value: str) -> str:
         if re.search(r"[A-Za-z]", word) and re.search(r"[\u0400-\u04ff]", word):
             raise ValidationError(
                 _("“%(word)s” mixes Cyrillic and Latin letters. Please type it again in one alphabet."),
-                code="mixed_script", params={"word": word},
+                code="mixed_script",
+                params={"word": word},
             )
         raise ValidationError(
             _("“%(word)s” has characters that are not letters. Use letters, spaces and hyphens."),
-            code="not_letters", params={"word": word},
+            code="not_letters",
+            params={"word": word},
         )
     return value

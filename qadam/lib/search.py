@@ -22,13 +22,13 @@ class SearchableQuerySet(models.QuerySet):
         table = self.model._meta.db_table
         if connection.vendor == "postgresql":
             condition = RawSQL(
-                f"to_tsvector('simple', {connection.ops.quote_name(table)}.search_text) @@ to_tsquery('simple', %s)",  # noqa: S608
+                f"to_tsvector('simple', {connection.ops.quote_name(table)}.search_text) @@ to_tsquery('simple', %s)",
                 [" & ".join(f"{t}:*" for t in terms)],
                 output_field=models.BooleanField(),
             )
             return self.alias(_text_match=condition).filter(_text_match=True)
         match = " ".join(f'"{t}"*' for t in terms)
-        return self.filter(pk__in=RawSQL(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s", [match]))  # noqa: S608
+        return self.filter(pk__in=RawSQL(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s", [match]))
 
 
 def _create_index(table: str, schema_editor: object) -> None:

@@ -8,8 +8,12 @@ letters to the Russian keyboard, so that "Кулмагамбетова" finds "�
 import re
 import unicodedata
 
-_LATIN_I_IN_CYRILLIC = re.compile(r"(?<=[\u0400-\u04ff])[iI](?=[\u0400-\u04ff])|(?<=[\u0400-\u04ff])[iI]\b|\b[iI](?=[\u0400-\u04ff])")
-_KAZAKH_TO_RUSSIAN = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и"})
+_LATIN_I_IN_CYRILLIC = re.compile(
+    r"(?<=[\u0400-\u04ff])[iI](?=[\u0400-\u04ff])|(?<=[\u0400-\u04ff])[iI]\b|\b[iI](?=[\u0400-\u04ff])"
+)
+_KAZAKH_TO_RUSSIAN = str.maketrans(
+    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и"}
+)
 _WORD = re.compile(r"\w+")
 
 

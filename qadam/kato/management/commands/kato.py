@@ -25,5 +25,7 @@ class Command(BaseCommand):
             raise CommandError(_("The file could not be read: %(error)s") % {"error": error}) from error
         for number, reason in report.refused:
             self.stdout.write(_("Row %(row)d refused: %(reason)s") % {"row": number, "reason": reason})
-        self.stdout.write(_("%(created)d places added, %(updated)d updated, %(refused)d rows refused.") % {
-            "created": report.created, "updated": report.updated, "refused": len(report.refused)})
+        self.stdout.write(
+            _("%(created)d places added, %(updated)d updated, %(refused)d rows refused.")
+            % {"created": report.created, "updated": report.updated, "refused": len(report.refused)}
+        )
