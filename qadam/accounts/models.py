@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,8 +64,6 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SOCIAL_WORKER)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.KAZAKH)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +37,8 @@ class CaseOpenForm(SubmitOnceMixin, forms.Form):
 
     def __init__(self, *args: object, family: Family, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["person"].queryset = Person.objects.filter(memberships__family=family).order_by("birth_date")
+        person = cast(forms.ModelChoiceField, self.fields["person"])
+        person.queryset = Person.objects.filter(memberships__family=family).order_by("birth_date")
         self.fields["person"].initial = family.head_id
         self.fields["owner"] = agency_workers(family.agency_id)
         if user.manages_cases:
@@ -67,7 +70,7 @@ class TaskForm(SubmitOnceMixin, forms.ModelForm):
 
     def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["assignee"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             User.objects.filter(agency_id=case.agency_id, is_active=True)
             .exclude(role=User.Role.RESEARCHER)
             .order_by("last_name", "first_name")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -10,6 +12,11 @@ from django.utils.translation import pgettext_lazy
 from qadam.families.models import ScopedQuerySet
 from qadam.lib.models import TimeStamped
 from qadam.lib.search import SearchableQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from qadam.accounts.models import User
 
 
 class Case(TimeStamped):
@@ -148,7 +155,7 @@ class StatusChange(models.Model):
 class CaseChildQuerySet(SearchableQuerySet):
     """Rows that belong to a case are visible exactly when their case is."""
 
-    def visible_to(self, user: settings.AUTH_USER_MODEL) -> CaseChildQuerySet:  # type: ignore[valid-type]
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         return self.filter(case__in=Case.objects.visible_to(user))
 
 

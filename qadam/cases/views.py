@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from qadam.cases.services import (
 )
 from qadam.families.models import Family
 from qadam.lib.htmx import is_htmx
+from qadam.lib.http import AuthedRequest
 from qadam.lib.pagination import keyset_page
 
 TIMELINE_LENGTH = 50
@@ -39,7 +40,7 @@ def _case_for(user: User, pk: int) -> Case:
     )
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The worker's day: open cases, tasks due soon or overdue, and cases assigned lately."""
     user = request.user
     today = timezone.localdate()
@@ -70,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     cases = Case.objects.visible_to(request.user).select_related("family__head", "owner")
     if status in Case.Status.values:
@@ -86,7 +87,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def case_create(request: HttpRequest, family_pk: int) -> HttpResponse:
+def case_create(request: AuthedRequest, family_pk: int) -> HttpResponse:
     family = get_object_or_404(Family.objects.visible_to(request.user).select_related("head"), pk=family_pk)
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
         messages.info(request, _("This form was already sent; here is the case it opened."))
@@ -129,9 +130,9 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
     return events
 
 
-def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
+def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[str, Any]:
     timeline = _timeline(case)
-    open_tasks = [e["item"] for e in timeline if e["kind"] == "task" and e["item"].done_at is None]
+    open_tasks: list[Task] = [e["item"] for e in timeline if e["kind"] == "task" and e["item"].done_at is None]
     context = {
         "case": case,
         "timeline": timeline,
@@ -148,12 +149,12 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
     return context
 
 
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
-def _after_write(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+def _after_write(request: AuthedRequest, case: Case, **forms: Any) -> HttpResponse:
     """htmx gets the refreshed activity fragment; a plain form post gets the page."""
     if is_htmx(request):
         return render(request, "cases/_activity.html", {**_case_context(request, case, **forms), "fragment": True})
@@ -163,7 +164,7 @@ def _after_write(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse
 
 
 @require_POST
-def note_create(request: HttpRequest, pk: int) -> HttpResponse:
+def note_create(request: AuthedRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
     if form_result(token=request.POST.get("form_token"), user=request.user):
         return _after_write(request, case)
@@ -190,7 +191,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
     if form_result(token=request.POST.get("form_token"), user=request.user):
         return _after_write(request, case)
@@ -212,7 +213,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+def task_done(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.visible_to(request.user).select_related("case"), pk=pk)
     task_complete(by=request.user, task=task)
     if request.POST.get("next") == "home":
@@ -220,7 +221,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_write(request, _case_for(request.user, task.case_id))
 
 
-def _status_action(request: HttpRequest, pk: int, form_class: type, action: Any) -> HttpResponse:
+def _status_action(request: AuthedRequest, pk: int, form_class: type, action: Any) -> HttpResponse:
     case = _case_for(request.user, pk)
     if not request.user.manages_cases:
         messages.error(request, _("Your role does not change cases."))
@@ -239,7 +240,7 @@ def _status_action(request: HttpRequest, pk: int, form_class: type, action: Any)
 
 
 @require_POST
-def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+def case_status(request: AuthedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request,
         pk,
@@ -249,7 +250,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def case_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_close_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request,
         pk,
@@ -259,20 +260,20 @@ def case_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def case_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reopen_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request, pk, ReopenForm, lambda case, d: case_reopen(by=request.user, case=case, comment=d["comment"])
     )
 
 
 @require_POST
-def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request, pk, AssignForm, lambda case, d: case_assign(by=request.user, case=case, owner=d["owner"])
     )
 
 
-def note_search(request: HttpRequest) -> HttpResponse:
+def note_search(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     notes = Note.objects.visible_to(request.user).select_related("case__family__head", "author")
     page = keyset_page(notes.search(query), after=request.GET.get("after")) if query.strip() else None

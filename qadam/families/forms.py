@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -94,8 +95,9 @@ class PersonForm(forms.ModelForm):
             raise ValidationError(_("Enter a Kazakhstan phone number: 10 digits after +7, e.g. +7 701 234 56 78."))
         return f"+7{number}"
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         iin, born, sex = data.get("iin"), data.get("birth_date"), data.get("sex")
         if iin:
             facts = parse_iin(iin)
@@ -167,7 +169,7 @@ class KatoCodeField(forms.CharField):
         return unit
 
 
-def region_field(label: str) -> forms.ModelChoiceField:
+def region_field(label: Any) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=label,
         queryset=KatoUnit.objects.filter(level=KatoUnit.Level.REGION),
@@ -205,8 +207,9 @@ class MoveForm(SubmitOnceMixin, forms.ModelForm):
         ]
         widgets = {"moved_on": DateInput(), "origin_area": forms.RadioSelect}
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for side in ("origin", "destination"):
             region, locality = data.get(f"{side}_region"), data.get(f"{side}_locality")
             if region and locality and locality.region_code != region.region_code:

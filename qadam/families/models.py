@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -12,11 +13,16 @@ from django.utils.translation import pgettext_lazy
 from qadam.lib.models import TimeStamped
 from qadam.lib.search import SearchableQuerySet
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from qadam.accounts.models import User
+
 
 class ScopedQuerySet(SearchableQuerySet):
     """Rows owned by an agency; `visible_to` is the only way a page reads them."""
 
-    def visible_to(self, user: settings.AUTH_USER_MODEL) -> ScopedQuerySet:  # type: ignore[valid-type]
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         if not user.is_authenticated or not user.sees_named_records:
             return self.none()
         return self.filter(agency_id=user.agency_id)

@@ -64,9 +64,15 @@ def _refresh_families_of(person: Person) -> None:
         family.save(update_fields=["search_text", "updated_at"])
 
 
+def _agency_of(user: User) -> int:
+    if user.agency_id is None:
+        raise ValidationError(_("Only people who work in an agency register families."))
+    return user.agency_id
+
+
 @transaction.atomic
 def person_register(*, by: User, **data: Any) -> Person:
-    person = Person(agency_id=by.agency_id, **data)
+    person = Person(agency_id=_agency_of(by), **data)
     _save_person(person, fields=None)
     audit_record(actor=by, action="person_registered", obj=person, changes=field_changes(None, person, PERSON_FIELDS))
     return person
@@ -88,7 +94,7 @@ def person_update(*, by: User, person: Person, **data: Any) -> Person:
 
 @transaction.atomic
 def family_register(*, by: User, head: Person, address: str = "", housing: str = "") -> Family:
-    family = Family(agency_id=by.agency_id, head=head, address=address, housing=housing, created_by=by)
+    family = Family(agency_id=_agency_of(by), head=head, address=address, housing=housing, created_by=by)
     family.full_clean()
     family.save()
     Membership.objects.create(family=family, person=head, relationship=Membership.Relationship.HEAD)

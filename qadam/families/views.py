@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from qadam.families.services import (
     person_update,
 )
 from qadam.lib.htmx import is_htmx
+from qadam.lib.http import AuthedRequest
 from qadam.lib.pagination import keyset_page
 
 PERSON_DATA = [
@@ -56,7 +57,7 @@ def family_search(user: User, query: str):
     return families.search(query)
 
 
-def family_list(request: HttpRequest) -> HttpResponse:
+def family_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     families = (
         family_search(request.user, query)
@@ -90,7 +91,7 @@ def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
 
 
 @named_records_required
-def family_create(request: HttpRequest) -> HttpResponse:
+def family_create(request: AuthedRequest) -> HttpResponse:
     """Register a household by its head, after showing the people it might already be."""
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
         messages.info(request, _("This form was already sent; here is the family it registered."))
@@ -118,7 +119,7 @@ def _url(obj: Family | Person) -> str:
     return obj.get_absolute_url()
 
 
-def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def family_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     family = _family_for(request.user, pk)
     members = family.memberships.select_related("person").order_by("person__birth_date")
     moves = family.moves.select_related(
@@ -139,7 +140,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
     family = _family_for(request.user, pk)
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
         messages.info(request, _("This form was already sent; the member was added then."))
@@ -164,7 +165,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "families/member_form.html", {"form": form, "family": family, "duplicates": duplicates})
 
 
-def move_add(request: HttpRequest, pk: int) -> HttpResponse:
+def move_add(request: AuthedRequest, pk: int) -> HttpResponse:
     family = _family_for(request.user, pk)
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
         messages.info(request, _("This form was already sent; the move was recorded then."))
@@ -184,7 +185,7 @@ def move_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "families/move_form.html", {"form": form, "family": family})
 
 
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person_for(request.user, pk)
     memberships = person.memberships.filter(family__in=Family.objects.visible_to(request.user)).select_related(
         "family__head"
@@ -192,7 +193,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "families/person_detail.html", {"person": person, "memberships": memberships})
 
 
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person_for(request.user, pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -202,10 +203,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "families/person_form.html", {"form": form, "person": person})
 
 
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     people = Person.objects.visible_to(request.user)
     compact = query.replace(" ", "")
-    people = people.filter(iin=compact) if len(compact) == 12 and compact.isdigit() else people.search(query)
-    page = keyset_page(people, after=request.GET.get("after"))
+    found = people.filter(iin=compact) if len(compact) == 12 and compact.isdigit() else people.search(query)
+    page = keyset_page(found, after=request.GET.get("after"))
     return render(request, "families/person_list.html", {"page": page, "query": query})

@@ -37,7 +37,7 @@ def level_of(code: str) -> int:
 
 def parent_of(code: str) -> str:
     level = level_of(code)
-    keep = {KatoUnit.Level.DISTRICT: 2, KatoUnit.Level.RURAL_DISTRICT: 4, KatoUnit.Level.SETTLEMENT: 6}[level]
+    keep = {2: 2, 3: 4, 4: 6}[int(level)]  # digits kept from the parent's level
     return code[:keep].ljust(9, "0")
 
 
