@@ -42,9 +42,16 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     executable = chromium_path()
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    wrappers = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        # From here on the thread has a running event loop, and asgiref then keeps Django's connections in
+        # a separate, context-local store: new connection objects, outside the test's transaction and
+        # without the serialized rollback data. Put the very same objects there.
+        for alias, connection in wrappers.items():
+            connections[alias] = connection
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
