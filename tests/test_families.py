@@ -85,6 +85,9 @@ class TestRegisterFamily:
     def test_duplicate_iin_points_to_the_existing_person(self, worker, family):
         response = login(worker).post(reverse("families:create"), head_data(iin=family.head.iin))
         assert "already registered" in " ".join(response.context["form"].errors["iin"])
+        assert response.context["duplicates"] == [(family.head, True)]
+        assert family.head.get_absolute_url() in response.content.decode()
+        assert 'name="confirm_new"' not in response.content.decode()  # an IIN conflict cannot be waved through
         assert Family.objects.count() == 1
 
     def test_close_name_and_same_birth_date_is_shown_before_creating(self, worker, family):

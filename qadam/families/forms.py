@@ -74,6 +74,7 @@ class PersonForm(forms.ModelForm):
             raise ValidationError(IIN_ERRORS[error.code], code=f"iin_{error.code}") from None
         existing = Person.objects.filter(iin=value).exclude(pk=self.instance.pk).select_related("agency").first()
         if existing is not None:
+            self.existing_person = existing  # shown to the user as the record to open instead
             raise ValidationError(
                 _(
                     "A person with this IIN is already registered (%(agency)s). "

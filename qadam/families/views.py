@@ -77,15 +77,22 @@ def family_list(request: AuthedRequest) -> HttpResponse:
 
 
 def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
-    """Likely duplicates of the person in a valid form, each with whether this user may open it."""
-    data = form.cleaned_data
-    found = likely_duplicates(
-        surname=data["surname"],
-        given_name=data["given_name"],
-        birth_date=data.get("birth_date"),
-        iin=data.get("iin"),
-        exclude=form.instance.pk,
-    )
+    """The person an entered IIN belongs to, or likely duplicates of a valid form's person; each with
+    whether this user may open it."""
+    valid = form.is_valid()  # cleaning finds the IIN's owner
+    if hasattr(form, "existing_person"):
+        found = [form.existing_person]
+    elif valid:
+        data = form.cleaned_data
+        found = likely_duplicates(
+            surname=data["surname"],
+            given_name=data["given_name"],
+            birth_date=data.get("birth_date"),
+            iin=data.get("iin"),
+            exclude=form.instance.pk,
+        )
+    else:
+        return []
     visible = set(Person.objects.visible_to(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
     return [(person, person.pk in visible) for person in found]
 
@@ -98,8 +105,9 @@ def family_create(request: AuthedRequest) -> HttpResponse:
         return redirect(done)
     form = FamilyCreateForm(request.POST or None)
     duplicates: list[tuple[Person, bool]] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         duplicates = _duplicates_for(form, request.user)
+    if request.method == "POST" and form.is_valid():
         if not duplicates or form.cleaned_data["confirm_new"]:
             with transaction.atomic():
                 head = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
@@ -147,8 +155,9 @@ def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(done)
     form = MemberForm(request.POST or None)
     duplicates: list[tuple[Person, bool]] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         duplicates = _duplicates_for(form, request.user)
+    if request.method == "POST" and form.is_valid():
         if not duplicates or form.cleaned_data["confirm_new"]:
             try:
                 with transaction.atomic():
