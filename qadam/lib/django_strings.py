@@ -72,6 +72,14 @@ LOGIN = [
     gettext_noop("Password"),
 ]
 
+# django/templatetags/i18n.py: {% get_available_languages %} passes the names in settings.LANGUAGES through
+# gettext, and Django's catalogues turn "English" into "Ағылшын" and "Английский". A language switch names
+# each language in that language, so our catalogues keep "English" as it is ("Қазақша" and "Русский" are
+# not Django msgids and pass unchanged).
+LANGUAGE_NAMES = [
+    gettext_noop("English"),
+]
+
 # django/views/csrf.py: the page shown when a form comes back without a valid CSRF token, for instance
 # a login page left open past the session.
 CSRF_FAILURE = [

@@ -1,11 +1,12 @@
 # Kazakh formats, which Django does not ship. CLDR (via Babel) is the reference:
-# long date "2026 ж. 8 наурыз", numbers "1 234 567,89" with a no-break space.
+# long date "2026 ж. 8 наурыз" (a narrow no-break space, U+202F, keeps the year with "ж."),
+# numbers "1 234 567,89" with a no-break space.
 # The format-context month names (E) are lower case, the stand-alone ones (F) capitalised,
 # both translated in locale/kk.
-DATE_FORMAT = "Y ж. j E"
+DATE_FORMAT = "Y\u202fж. j E"
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "Y ж. j E, H:i"
-YEAR_MONTH_FORMAT = "F Y"
+DATETIME_FORMAT = "Y\u202fж. j E, H:i"
+YEAR_MONTH_FORMAT = "Y\u202fж. E"
 MONTH_DAY_FORMAT = "j E"
 SHORT_DATE_FORMAT = "d.m.Y"
 SHORT_DATETIME_FORMAT = "d.m.Y H:i"
