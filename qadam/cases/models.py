@@ -95,8 +95,8 @@ class Case(TimeStamped):
     )
     assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
-    opened_on = models.DateField(_("opened"), default=timezone.localdate)
-    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_reason = models.CharField(_("closing reason"), max_length=12, choices=ClosingReason.choices, blank=True)
 
     objects = ScopedQuerySet.as_manager()

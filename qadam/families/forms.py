@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from qadam.families.models import Family, Membership, Move, Person
@@ -106,7 +107,7 @@ class PersonForm(forms.ModelForm):
                 self.add_error(
                     "birth_date",
                     _("The date of birth does not match the IIN, which says %(date)s.")
-                    % {"date": facts.birth_date.strftime("%d.%m.%Y")},
+                    % {"date": date_format(facts.birth_date, "SHORT_DATE_FORMAT")},
                 )
             elif sex and sex != facts.sex:
                 self.add_error("sex", _("The sex does not match the IIN."))

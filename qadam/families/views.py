@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -204,9 +206,10 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person_for(request.user, pk)
-    form = PersonForm(request.POST or None, instance=person)
+    # The form edits a copy, so that the page keeps showing the saved name while errors are corrected.
+    form = PersonForm(request.POST or None, instance=copy.copy(person))
     if request.method == "POST" and form.is_valid():
-        person_update(by=request.user, person=person, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+        person_update(by=request.user, person=form.instance, **{k: form.cleaned_data[k] for k in PERSON_DATA})
         messages.success(request, _("The changes are saved."))
         return redirect("families:person_detail", pk=pk)
     return render(request, "families/person_form.html", {"form": form, "person": person})

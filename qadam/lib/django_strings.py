@@ -80,38 +80,6 @@ LANGUAGE_NAMES = [
     gettext_noop("English"),
 ]
 
-# django/views/csrf.py: the page shown when a form comes back without a valid CSRF token, for instance
-# a login page left open past the session.
-CSRF_FAILURE = [
-    gettext_noop("Forbidden"),
-    gettext_noop("CSRF verification failed. Request aborted."),
-    gettext_noop(
-        "You are seeing this message because this HTTPS site requires a “Referer header” to be sent by your "
-        "web browser, but none was sent. This header is required for security reasons, to ensure that your "
-        "browser is not being hijacked by third parties."
-    ),
-    gettext_noop(
-        "If you have configured your browser to disable “Referer” headers, please re-enable them, at least "
-        "for this site, or for HTTPS connections, or for “same-origin” requests."
-    ),
-    gettext_noop(
-        'If you are using the <meta name="referrer" content="no-referrer"> tag or including the '
-        "“Referrer-Policy: no-referrer” header, please remove them. The CSRF protection requires the "
-        "“Referer” header to do strict referer checking. If you’re concerned about privacy, use alternatives "
-        'like <a rel="noreferrer" …> for links to third-party sites.'
-    ),
-    gettext_noop(
-        "You are seeing this message because this site requires a CSRF cookie when submitting forms. This "
-        "cookie is required for security reasons, to ensure that your browser is not being hijacked by third "
-        "parties."
-    ),
-    gettext_noop(
-        "If you have configured your browser to disable cookies, please re-enable them, at least for this "
-        "site, or for “same-origin” requests."
-    ),
-    gettext_noop("More information is available with DEBUG=True."),
-]
-
 # django/utils/text.py: what `truncatewords` appends.
 TRUNCATION = [
     pgettext_lazy("String to return when truncating text", "%(truncated_text)s…"),
