@@ -47,17 +47,18 @@ class Table:
     def __init__(self, model: type[models.Model], now: Any) -> None:
         fields = model._meta.concrete_fields
         self.defaults = {f.attname: f.get_default() for f in fields}
-        stamped = {"created_at", "updated_at"} & self.defaults.keys()
-        for name in stamped:  # the moment of the load, adapted once rather than per row
-            self.defaults[name] = model._meta.get_field(name).get_db_prep_save(now, connection)
-        self.adapted = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() in ADAPTED
-                        and f.attname not in stamped]
+        # The moment of the load, adapted once rather than per row.
+        stamped = {f.attname for f in fields if f.attname in ("created_at", "updated_at")}
+        self.defaults.update({f.attname: f.get_db_prep_save(now, connection) for f in fields if f.attname in stamped})
+        self.adapted = [
+            (i, f) for i, f in enumerate(fields) if f.get_internal_type() in ADAPTED and f.attname not in stamped
+        ]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
+        columns = ", ".join(quote(f.column or f.attname) for f in fields)  # concrete fields always have a column
         marks = ", ".join(["%s"] * len(fields))
         # Table and column names come from the model's own metadata, not from input.
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-        self.next_id = (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+        self.next_id = (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
         self.rows: list[list[Any]] = []
 
     def add(self, **values: Any) -> int:
@@ -197,6 +198,7 @@ def case_rows(
         family_id=family_id, person_id=person_id, kind=plan.kind, grounds=plan.grounds, status=plan.status,
         owner_id=owner_id, priority=plan.priority, opened_on=plan.opened_on, closing_reason=plan.closing_reason,
         closed_on=plan.steps[-1].on if plan.status == Case.Status.CLOSED else None,
+        assigned_at=at_work(plan.opened_on, 30),
     )
     before = ""
     for number, step in enumerate([StepPlan(Case.Status.REGISTERED, plan.opened_on), *plan.steps]):

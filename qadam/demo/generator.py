@@ -42,9 +42,9 @@ MOBILE_CODES = ["700", "701", "702", "705", "707", "708", "747", "771", "775", "
 class IinAllocator:
     """Hands out valid, unique IINs: per birth date and sex a rising serial, skipping IINs already taken."""
 
-    def __init__(self, rng: random.Random, taken: Iterable[str] = ()) -> None:
+    def __init__(self, rng: random.Random, taken: Iterable[str | None] = ()) -> None:
         self._rng = rng
-        self._taken = set(taken)
+        self._taken = {iin for iin in taken if iin}
         self._next: dict[tuple[date, str], int] = {}
 
     def issue(self, birth_date: date, sex: str) -> str:
@@ -160,7 +160,7 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
 class FamilyGenerator:
     """Makes family plans for one agency after another; the same seed and day make the same plans."""
 
-    def __init__(self, *, seed: int, today: date, taken_iins: Iterable[str] = ()) -> None:
+    def __init__(self, *, seed: int, today: date, taken_iins: Iterable[str | None] = ()) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible on purpose
         self.today = today
         self.iins = IinAllocator(self.rng, taken_iins)

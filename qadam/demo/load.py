@@ -122,9 +122,12 @@ def _backdate_history(case: Case, plan: CasePlan) -> None:
     for number, (change, day) in enumerate(zip(changes, days, strict=True)):
         change.at = at_work(day, 30 + number * 7)
     StatusChange.objects.bulk_update(changes, ["at"])
+    case.assigned_at = changes[0].at
+    fields = ["assigned_at"]
     if case.status == Case.Status.CLOSED:
         case.closed_on = plan.steps[-1].on
-        case.save(update_fields=["closed_on"])
+        fields.append("closed_on")
+    case.save(update_fields=fields)
 
 
 def _backdate_task(task: Task, done_on: date) -> None:
