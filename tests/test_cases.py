@@ -231,3 +231,12 @@ class TestHome:
             page,
             listing,
         )
+
+
+def test_a_closed_case_takes_no_notes_or_tasks(worker, case):
+    case = case_close(by=worker, case=case, reason=Case.ClosingReason.GOALS_MET)
+    with pytest.raises(ValidationError):
+        note_add(by=worker, case=case, contact="call", contact_on=timezone.localdate(), text="Кеш қалған жазба")
+    with pytest.raises(ValidationError):
+        task_add(by=worker, case=case, title="Кеш", due_on=timezone.localdate(), assignee=worker)
+    assert not Note.objects.exists() and not Task.objects.exists()

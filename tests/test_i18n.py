@@ -341,6 +341,8 @@ def page_urls(family: Family, case: Case) -> dict[str, str]:
         "person edit": reverse("families:person_edit", args=[person.pk]),
         "case create": reverse("cases:create", args=[family.pk]),
         "case detail": reverse("cases:detail", args=[case.pk]),
+        "task form": reverse("cases:task_create", args=[case.pk]),
+        "assign form": reverse("cases:assign", args=[case.pk]),
     }
 
 

@@ -26,6 +26,8 @@ def page_urls(family, case):
         reverse("families:person_edit", args=[person.pk]),
         reverse("cases:create", args=[family.pk]),
         reverse("cases:detail", args=[case.pk]),
+        reverse("cases:task_create", args=[case.pk]),
+        reverse("cases:assign", args=[case.pk]),
     ]
 
 
@@ -69,3 +71,12 @@ def test_anonymous_is_sent_to_login(client, family):
 
 def test_researcher_cannot_register_families(researcher):
     assert login(researcher).get(reverse("families:create")).status_code == 403
+
+
+def test_case_page_loads_the_long_forms_only_when_asked(worker, case):
+    client = login(worker)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'name="assignee"' not in page and 'name="owner"' not in page
+    fragment = client.get(reverse("cases:task_create", args=[case.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="assignee"' in fragment and "<html" not in fragment
+    assert 'name="owner"' in client.get(reverse("cases:assign", args=[case.pk]), HTTP_HX_REQUEST="true").content.decode()

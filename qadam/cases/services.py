@@ -142,6 +142,8 @@ def case_assign(*, by: User, case: Case, owner: User) -> Case:
 def note_add(*, by: User, case: Case, contact: str, contact_on: date, text: str, minutes: int | None = None) -> Note:
     if not by.writes_case_notes:
         raise ValidationError(_("Your role does not write case notes."))
+    if not case.is_open:
+        raise ValidationError(_("The case is closed. Reopen it to add notes or tasks."))
     if contact_on > timezone.localdate():
         raise ValidationError({"contact_on": _("The date of contact cannot be in the future.")})
     note = Note(case=case, contact=contact, contact_on=contact_on, text=text, minutes=minutes, author=by)
@@ -154,6 +156,8 @@ def note_add(*, by: User, case: Case, contact: str, contact_on: date, text: str,
 
 @transaction.atomic
 def task_add(*, by: User, case: Case, title: str, due_on: date, assignee: User) -> Task:
+    if not case.is_open:
+        raise ValidationError(_("The case is closed. Reopen it to add notes or tasks."))
     if assignee.agency_id != case.agency_id or not assignee.is_active:
         raise ValidationError({"assignee": _("Tasks go to active people of the case's agency.")})
     task = Task(case=case, title=title, due_on=due_on, assignee=assignee, created_by=by)
@@ -173,5 +177,5 @@ def task_complete(*, by: User, task: Task) -> Task:
     task.done_at = timezone.now()
     task.done_by = by
     task.save(update_fields=["done_at", "done_by", "updated_at"])
-    audit_record(actor=by, action="task_done", obj=task.case, changes={"task": [task.pk, task.pk]})
+    audit_record(actor=by, action="task_done", obj=task.case, changes={"task": task.pk, "done": [False, True]})
     return task

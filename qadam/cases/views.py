@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qadam.accounts.models import User
 from qadam.audit.services import form_result, form_submitted
@@ -142,7 +142,6 @@ def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[str,
         "status_form": StatusForm(),
         "close_form": CloseForm(),
         "reopen_form": ReopenForm(),
-        "assign_form": AssignForm(case=case),
         "can_write_notes": request.user.writes_case_notes,
         "can_manage": request.user.manages_cases,
     }
@@ -190,9 +189,17 @@ def note_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return _after_write(request, case, note_form=form)
 
 
-@require_POST
+def _action_form(request: AuthedRequest, case: Case, fragment: str, title: str, **context: Any) -> HttpResponse:
+    """A case action's form: the fragment htmx loads into the case page, or a page of its own without JS."""
+    context = {"case": case, "fragment": fragment, "title": title, **context}
+    return render(request, fragment if is_htmx(request) else "cases/case_action.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
+    if request.method == "GET":
+        return _action_form(request, case, "cases/_task_form.html", _("Add a task"), task_form=TaskForm(case=case))
     if form_result(token=request.POST.get("form_token"), user=request.user):
         return _after_write(request, case)
     form = TaskForm(request.POST, case=case)
@@ -266,8 +273,11 @@ def case_reopen_view(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_assign_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        case = _case_for(request.user, pk)
+        return _action_form(request, case, "cases/_assign_form.html", _("Reassign"), assign_form=AssignForm(case=case))
     return _status_action(
         request, pk, AssignForm, lambda case, d: case_assign(by=request.user, case=case, owner=d["owner"])
     )

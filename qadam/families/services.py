@@ -99,7 +99,7 @@ def family_register(*, by: User, head: Person, address: str = "", housing: str =
     family.save()
     Membership.objects.create(family=family, person=head, relationship=Membership.Relationship.HEAD)
     family.search_text = family_search_text(family)
-    family.save(update_fields=["search_text"])
+    family.save(update_fields=["search_text", "updated_at"])
     audit_record(actor=by, action="family_registered", obj=family, changes={"head": [None, head.pk]})
     return family
 
