@@ -27,6 +27,8 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy qadam config
 	$(QADAM) check --fail-level WARNING
 	$(QADAM) makemigrations --check --dry-run --verbosity 0
 

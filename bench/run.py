@@ -59,6 +59,7 @@ def main() -> None:
 
 # Building the database ------------------------------------------------------------------------------
 
+
 def _env(url: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
 
@@ -75,9 +76,16 @@ def _manage(url: str, *args: str, capture: bool = False) -> str:
 def prepare(url: str, *, families: int) -> None:
     """Migrate, then add synthetic families until there are `families` of them."""
     _manage(url, "migrate", "--no-input", "--verbosity", "0")
-    count = int(_manage(url, "shell", "--no-imports", "-c",
-                        "from qadam.families.models import Family; print(Family.objects.count())",
-                        capture=True).split()[-1])
+    count = int(
+        _manage(
+            url,
+            "shell",
+            "--no-imports",
+            "-c",
+            "from qadam.families.models import Family; print(Family.objects.count())",
+            capture=True,
+        ).split()[-1]
+    )
     if count >= families:
         print(f"Reusing the database: it has {count:,} families.", flush=True)
         return
@@ -86,6 +94,7 @@ def prepare(url: str, *, families: int) -> None:
 
 
 # Measuring (in the child process, with DATABASE_URL set) --------------------------------------------
+
 
 def measure(*, requests: int, warmup: int) -> None:
     sys.path.insert(0, str(ROOT))
@@ -154,7 +163,12 @@ def _pages(worker: User) -> list[tuple[str, Callable[[], str] | None]]:
 
 
 def _time_page(
-    client: Client, label: str, urls: Callable[[], str] | None, *, requests: int, warmup: int,
+    client: Client,
+    label: str,
+    urls: Callable[[], str] | None,
+    *,
+    requests: int,
+    warmup: int,
 ) -> tuple[float, float, int, int] | None:
     """(p50 ms, p95 ms, queries of one request, requests timed), or None after printing why not."""
     from django.db import connection
@@ -210,8 +224,10 @@ def _print_database(worker: User) -> None:
             cursor.execute("SELECT pg_database_size(current_database()), current_setting('server_version')")
             size, version = cursor.fetchone()
         engine = f"PostgreSQL {version}, database {connection.settings_dict['NAME']}"
-    print(f"{engine}: {size / 2**20:,.0f} MB; {Family.objects.count():,} families, "
-          f"{Person.objects.count():,} people, {Case.objects.count():,} cases")
+    print(
+        f"{engine}: {size / 2**20:,.0f} MB; {Family.objects.count():,} families, "
+        f"{Person.objects.count():,} people, {Case.objects.count():,} cases"
+    )
     caseload = Case.objects.filter(owner=worker).exclude(status="closed").count()
     print(f"Signed in as {worker.username} ({worker.agency.code}), a social worker with {caseload:,} open cases\n")
 

@@ -74,8 +74,18 @@ def test_demo_writes_through_the_services_so_everything_is_audited(db):
     run("demo", families=FAMILIES)
 
     actions = dict.fromkeys(AuditEntry.objects.values_list("action", flat=True))
-    assert {"person_registered", "family_registered", "member_added", "move_recorded", "case_opened",
-            "case_status_changed", "case_closed", "note_added", "task_added", "task_done"} <= actions.keys()
+    assert {
+        "person_registered",
+        "family_registered",
+        "member_added",
+        "move_recorded",
+        "case_opened",
+        "case_status_changed",
+        "case_closed",
+        "note_added",
+        "task_added",
+        "task_done",
+    } <= actions.keys()
     assert AuditEntry.objects.filter(action="case_opened").count() == Case.objects.count()
     assert StatusChange.objects.filter(from_status="").count() == Case.objects.count()
 
@@ -117,7 +127,8 @@ def test_synth_adds_to_the_demo_without_clashing(db):
     # Ids were handed out by synth; the database must carry on after them (PostgreSQL's sequences).
     worker = User.objects.get(username="aigerim")
     newest = Person.objects.order_by("-id").first()
-    person = person_register(by=worker, surname="Сейітова", given_name="Әлия", birth_date=newest.birth_date,
-                             sex=Person.Sex.FEMALE)
+    person = person_register(
+        by=worker, surname="Сейітова", given_name="Әлия", birth_date=newest.birth_date, sex=Person.Sex.FEMALE
+    )
     assert person.pk > newest.pk
     assert re.fullmatch(r"AST-\d{4}-\d{6}", Case.objects.filter(agency__code="ast").last().number)

@@ -79,4 +79,6 @@ def test_case_page_loads_the_long_forms_only_when_asked(worker, case):
     assert 'name="assignee"' not in page and 'name="owner"' not in page
     fragment = client.get(reverse("cases:task_create", args=[case.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'name="assignee"' in fragment and "<html" not in fragment
-    assert 'name="owner"' in client.get(reverse("cases:assign", args=[case.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        'name="owner"' in client.get(reverse("cases:assign", args=[case.pk]), HTTP_HX_REQUEST="true").content.decode()
+    )

@@ -20,8 +20,7 @@ def one(sql: str, params: list | None = None) -> tuple:
 
 def test_database_is_utf8_with_a_real_ctype(db):
     encoding, _collate, ctype = one(
-        "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
-        "WHERE datname = current_database()"
+        "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()"
     )
     assert encoding == "UTF8"
     assert ctype not in {"C", "POSIX"}, f"ctype {ctype!r} lowercases only ASCII"

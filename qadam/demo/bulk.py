@@ -97,8 +97,9 @@ def synth(*, families: int, seed: int, progress: Callable[[int], None] = lambda 
     staff = staff_ensure(agencies)
     taken = Person.objects.exclude(iin=None).values_list("iin", flat=True).iterator(chunk_size=20000)
     generator = FamilyGenerator(seed=seed, today=timezone.localdate(), taken_iins=taken)
-    teams = {p.code: team_ensure(agencies[p.code], staff[p.code], generator, new_families=families // 3)
-             for p in AGENCIES}
+    teams = {
+        p.code: team_ensure(agencies[p.code], staff[p.code], generator, new_families=families // 3) for p in AGENCIES
+    }
     tables, done = Tables(), 0
     while done < families:
         for number in range(done, min(families, done + BATCH)):
@@ -131,8 +132,10 @@ def team_ensure(agency: Agency, staff: list[User], generator: FamilyGenerator, *
     missing = max(0, math.ceil(total / CASELOAD) - len(named) - len(synthetic))
     if missing:
         password = make_password(None)  # synthetic workers never sign in
-        new = [_synthetic_worker(agency, f"{prefix}{len(synthetic) + n + 1:05d}", password, generator)
-               for n in range(missing)]
+        new = [
+            _synthetic_worker(agency, f"{prefix}{len(synthetic) + n + 1:05d}", password, generator)
+            for n in range(missing)
+        ]
         synthetic += [u.pk for u in User.objects.bulk_create(new)]  # SQLite and PostgreSQL return the ids
     registrar = next(u for u in staff if u.role == User.Role.REGISTRAR)
     weights = [NAMED_WEIGHTS[i] if i < len(NAMED_WEIGHTS) else 1 for i in range(len(named))]
@@ -143,8 +146,14 @@ def _synthetic_worker(agency: Agency, username: str, password: str, generator: F
     rng = generator.rng
     naming, sex = Naming("kk" if rng.random() < 0.8 else "ru"), rng.choice([MALE, FEMALE])
     surname = naming.surname(naming.family_surname(rng), sex, naming.given_name(rng, MALE))
-    return User(username=username, password=password, first_name=naming.given_name(rng, sex),
-                last_name=surname, agency=agency, role=User.Role.SOCIAL_WORKER)
+    return User(
+        username=username,
+        password=password,
+        first_name=naming.given_name(rng, sex),
+        last_name=surname,
+        agency=agency,
+        role=User.Role.SOCIAL_WORKER,
+    )
 
 
 def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) -> None:
@@ -153,65 +162,128 @@ def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) 
     members = zip(plan.members, texts, strict=True)
     people = [_person_row(tables, member, text, agency_id=team.agency.pk) for member, text in members]
     family_id = tables[Family].add(
-        agency_id=team.agency.pk, head_id=people[0], address=plan.address, housing=plan.housing,
-        created_by_id=team.registrar_id, search_text=search_text(*texts, plan.address),
+        agency_id=team.agency.pk,
+        head_id=people[0],
+        address=plan.address,
+        housing=plan.housing,
+        created_by_id=team.registrar_id,
+        search_text=search_text(*texts, plan.address),
     )
     for person_id, member in zip(people, plan.members, strict=True):
         tables[Membership].add(family_id=family_id, person_id=person_id, relationship=member.relationship)
     _move_row(tables, plan.move, family_id=family_id)
-    case_rows(tables, plan.case, agency=team.agency, family_id=family_id,
-              person_id=people[plan.case.person_index], owner_id=owner_id)
+    case_rows(
+        tables,
+        plan.case,
+        agency=team.agency,
+        family_id=family_id,
+        person_id=people[plan.case.person_index],
+        owner_id=owner_id,
+    )
 
 
 def _person_text(member: PersonPlan) -> str:
-    person = Person(surname=member.surname, given_name=member.given_name, patronymic=member.patronymic,
-                    iin=member.iin or None, phone=member.phone)
+    person = Person(
+        surname=member.surname,
+        given_name=member.given_name,
+        patronymic=member.patronymic,
+        iin=member.iin or None,
+        phone=member.phone,
+    )
     return person_search_text(person)
 
 
 def _person_row(tables: Tables, m: PersonPlan, text: str, *, agency_id: int) -> int:
     return tables[Person].add(
-        agency_id=agency_id, iin=m.iin or None, surname=m.surname, given_name=m.given_name,
-        patronymic=m.patronymic, birth_date=m.birth_date, sex=m.sex, citizenship=m.citizenship,
-        preferred_language=m.preferred_language, phone=m.phone, search_text=text,
+        agency_id=agency_id,
+        iin=m.iin or None,
+        surname=m.surname,
+        given_name=m.given_name,
+        patronymic=m.patronymic,
+        birth_date=m.birth_date,
+        sex=m.sex,
+        citizenship=m.citizenship,
+        preferred_language=m.preferred_language,
+        phone=m.phone,
+        search_text=text,
     )
 
 
 def _move_row(tables: Tables, move: MovePlan, *, family_id: int) -> None:
     tables[Move].add(
-        family_id=family_id, origin_region_id=region_kato_code(move.origin_region),
-        origin_place=move.origin_place, origin_area=move.origin_area, moved_on=move.moved_on,
-        destination_region_id=region_kato_code(move.destination_region), programme=move.programme,
-        reasons=move.reasons, reasons_other=move.reasons_other, registration=move.registration,
+        family_id=family_id,
+        origin_region_id=region_kato_code(move.origin_region),
+        origin_place=move.origin_place,
+        origin_area=move.origin_area,
+        moved_on=move.moved_on,
+        destination_region_id=region_kato_code(move.destination_region),
+        programme=move.programme,
+        reasons=move.reasons,
+        reasons_other=move.reasons_other,
+        registration=move.registration,
         housing=move.housing,
     )
 
 
 def case_rows(
-    tables: Tables, plan: CasePlan, *, agency: Agency, family_id: int, person_id: int, owner_id: int,
+    tables: Tables,
+    plan: CasePlan,
+    *,
+    agency: Agency,
+    family_id: int,
+    person_id: int,
+    owner_id: int,
 ) -> None:
     """A case with its whole status history, notes and tasks, all by its worker."""
     case = tables[Case]
     # The number as case_open makes it: the agency, the year opened and the id.
     case_id = case.add(
-        number=f"{agency.code.upper()}-{plan.opened_on:%Y}-{case.next_id:06d}", agency_id=agency.pk,
-        family_id=family_id, person_id=person_id, kind=plan.kind, grounds=plan.grounds, status=plan.status,
-        owner_id=owner_id, priority=plan.priority, opened_on=plan.opened_on, closing_reason=plan.closing_reason,
+        number=f"{agency.code.upper()}-{plan.opened_on:%Y}-{case.next_id:06d}",
+        agency_id=agency.pk,
+        family_id=family_id,
+        person_id=person_id,
+        kind=plan.kind,
+        grounds=plan.grounds,
+        status=plan.status,
+        owner_id=owner_id,
+        priority=plan.priority,
+        opened_on=plan.opened_on,
+        closing_reason=plan.closing_reason,
         closed_on=plan.steps[-1].on if plan.status == Case.Status.CLOSED else None,
         assigned_at=at_work(plan.opened_on, 30),
     )
     before = ""
     for number, step in enumerate([StepPlan(Case.Status.REGISTERED, plan.opened_on), *plan.steps]):
-        tables[StatusChange].add(case_id=case_id, from_status=before, to_status=step.to_status,
-                                 at=at_work(step.on, 30 + number * 7), by_id=owner_id, comment=step.comment)
+        tables[StatusChange].add(
+            case_id=case_id,
+            from_status=before,
+            to_status=step.to_status,
+            at=at_work(step.on, 30 + number * 7),
+            by_id=owner_id,
+            comment=step.comment,
+        )
         before = step.to_status
     for note in plan.notes:
-        tables[Note].add(case_id=case_id, contact=note.contact, contact_on=note.contact_on, minutes=note.minutes,
-                         text=note.text, author_id=owner_id, search_text=search_text(note.text))
+        tables[Note].add(
+            case_id=case_id,
+            contact=note.contact,
+            contact_on=note.contact_on,
+            minutes=note.minutes,
+            text=note.text,
+            author_id=owner_id,
+            search_text=search_text(note.text),
+        )
     for task in plan.tasks:
         done_at = at_work(task.done_on, 120) if task.done_on else None
-        tables[Task].add(case_id=case_id, title=task.title, due_on=task.due_on, assignee_id=owner_id,
-                         created_by_id=owner_id, done_at=done_at, done_by_id=owner_id if done_at else None)
+        tables[Task].add(
+            case_id=case_id,
+            title=task.title,
+            due_on=task.due_on,
+            assignee_id=owner_id,
+            created_by_id=owner_id,
+            done_at=done_at,
+            done_by_id=owner_id if done_at else None,
+        )
 
 
 def _after_load() -> None:

@@ -18,10 +18,20 @@ from qadam.lib.iin import make_iin
 
 STATUS_ORDER = ["registered", "assessment", "planning", "in_progress", "review"]
 STATUS_WEIGHTS = {
-    "registered": 10, "assessment": 16, "planning": 14, "in_progress": 30, "review": 10, "closed": 20,
+    "registered": 10,
+    "assessment": 16,
+    "planning": 14,
+    "in_progress": 30,
+    "review": 10,
+    "closed": 20,
 }
 CLOSING_REASONS = {
-    "goals_met": 6, "moved_away": 2, "declined": 2, "transferred": 2, "no_contact": 2, "other": 1,
+    "goals_met": 6,
+    "moved_away": 2,
+    "declined": 2,
+    "transferred": 2,
+    "no_contact": 2,
+    "other": 1,
 }
 GROUNDS = {
     "migration_adaptation": [[], [], [], ["homelessness"]],
@@ -161,7 +171,7 @@ class FamilyGenerator:
     """Makes family plans for one agency after another; the same seed and day make the same plans."""
 
     def __init__(self, *, seed: int, today: date, taken_iins: Iterable[str | None] = ()) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible on purpose
+        self.rng = random.Random(seed)
         self.today = today
         self.iins = IinAllocator(self.rng, taken_iins)
 
@@ -193,18 +203,33 @@ class FamilyGenerator:
     # Households ---------------------------------------------------------------------------------------
 
     def _person(
-        self, naming: Naming, surname: str, sex: str, born: date, *,
-        father: str, relationship: str, name: str = "",
+        self,
+        naming: Naming,
+        surname: str,
+        sex: str,
+        born: date,
+        *,
+        father: str,
+        relationship: str,
+        name: str = "",
     ) -> PersonPlan:
         """Someone of `naming`'s family: `surname` is the family's in its male form, `father` is a name."""
         return PersonPlan(
-            surname=naming.surname(surname, sex, father), given_name=name or naming.given_name(self.rng, sex),
-            patronymic=naming.patronymic(father, sex), birth_date=born, sex=sex, relationship=relationship,
+            surname=naming.surname(surname, sex, father),
+            given_name=name or naming.given_name(self.rng, sex),
+            patronymic=naming.patronymic(father, sex),
+            birth_date=born,
+            sex=sex,
+            relationship=relationship,
         )
 
     def _household(self, naming: Naming, *, crisis: bool) -> list[PersonPlan]:
-        shape = _weighted(self.rng, {"couple": 2, "single_mother": 7, "extended": 1} if crisis
-                          else {"couple": 13, "single_mother": 3, "extended": 4})
+        shape = _weighted(
+            self.rng,
+            {"couple": 2, "single_mother": 7, "extended": 1}
+            if crisis
+            else {"couple": 13, "single_mother": 3, "extended": 4},
+        )
         if shape == "extended":
             return self._extended(naming)
         return self._nuclear(naming, couple=shape == "couple")
@@ -215,8 +240,12 @@ class FamilyGenerator:
         mother_age = rng.randint(20, 50)
         father_name, surname = naming.given_name(rng, MALE), naming.family_surname(rng)
         mother = self._person(
-            naming, naming.family_surname(rng), FEMALE, _birth_date(rng, self.today, mother_age, mother_age),
-            father=naming.given_name(rng, MALE), relationship="head",
+            naming,
+            naming.family_surname(rng),
+            FEMALE,
+            _birth_date(rng, self.today, mother_age, mother_age),
+            father=naming.given_name(rng, MALE),
+            relationship="head",
         )
         members = self._couple(naming, surname, father_name, mother, mother_age) if couple else [mother]
         count = rng.choices([0, 1, 2, 3, 4], weights=[1, 3, 4, 2, 1])[0] if couple else rng.randint(1, 4)
@@ -226,12 +255,24 @@ class FamilyGenerator:
         return members
 
     def _couple(
-        self, naming: Naming, surname: str, name: str, wife: PersonPlan, wife_age: int,
+        self,
+        naming: Naming,
+        surname: str,
+        name: str,
+        wife: PersonPlan,
+        wife_age: int,
     ) -> list[PersonPlan]:
         rng = self.rng
         age = max(20, wife_age + rng.randint(-2, 6))
-        husband = self._person(naming, surname, MALE, _birth_date(rng, self.today, age, age),
-                               father=naming.given_name(rng, MALE), relationship="head", name=name)
+        husband = self._person(
+            naming,
+            surname,
+            MALE,
+            _birth_date(rng, self.today, age, age),
+            father=naming.given_name(rng, MALE),
+            relationship="head",
+            name=name,
+        )
         # Many wives take the husband's surname; a "-қызы" surname is her own father's and stays.
         if not naming.father_name_surname and rng.random() < 0.6:
             wife.surname = feminine(surname)
@@ -242,7 +283,14 @@ class FamilyGenerator:
         return [husband, wife]
 
     def _children(
-        self, naming: Naming, surname: str, father: str, mother_age: int, count: int, *, relationship: str,
+        self,
+        naming: Naming,
+        surname: str,
+        father: str,
+        mother_age: int,
+        count: int,
+        *,
+        relationship: str,
     ) -> list[PersonPlan]:
         """`count` children of a mother now `mother_age`, born when she was 19 to 42, eldest first."""
         rng = self.rng
@@ -271,18 +319,26 @@ class FamilyGenerator:
         age = rng.randint(52, 68)
         surname, husband = naming.family_surname(rng), naming.given_name(rng, MALE)
         born = _birth_date(rng, self.today, age, age)
-        head = self._person(naming, naming.family_surname(rng), FEMALE, born,
-                            father=naming.given_name(rng, MALE), relationship="head")
+        head = self._person(
+            naming, naming.family_surname(rng), FEMALE, born, father=naming.given_name(rng, MALE), relationship="head"
+        )
         members = self._couple(naming, surname, husband, head, age) if rng.random() < 0.6 else [head]
         son_age = age - rng.randint(21, 30)
         born = _birth_date(rng, self.today, son_age, son_age)
         son = self._person(naming, surname, MALE, born, father=husband, relationship="child")
         wife_age = max(19, son_age - rng.randint(0, 5))
         born = _birth_date(rng, self.today, wife_age, wife_age)
-        wife = self._person(naming, naming.family_surname(rng), FEMALE, born,
-                            father=naming.given_name(rng, MALE), relationship="child_in_law")
-        grandchildren = self._children(naming, surname, son.given_name, wife_age, rng.randint(1, 2),
-                                       relationship="grandchild")
+        wife = self._person(
+            naming,
+            naming.family_surname(rng),
+            FEMALE,
+            born,
+            father=naming.given_name(rng, MALE),
+            relationship="child_in_law",
+        )
+        grandchildren = self._children(
+            naming, surname, son.given_name, wife_age, rng.randint(1, 2), relationship="grandchild"
+        )
         return [*members, son, wife, *grandchildren]
 
     # The case ----------------------------------------------------------------------------------------
@@ -296,9 +352,12 @@ class FamilyGenerator:
         tail = rng.randint(0, 300) if reason else rng.randint(0, 20 if status == "registered" else 45)
         opened_on = self.today - timedelta(days=sum(durations) + tail)
         case = CasePlan(
-            kind=kind, grounds=list(rng.choice(GROUNDS[kind])), opened_on=opened_on,
+            kind=kind,
+            grounds=list(rng.choice(GROUNDS[kind])),
+            opened_on=opened_on,
             priority=rng.choices([1, 2, 3, 4], weights=[2, 6, 3, 2 if kind == "domestic_violence" else 1])[0],
-            person_index=self._index_person(kind, members), closing_reason=reason,
+            person_index=self._index_person(kind, members),
+            closing_reason=reason,
         )
         day = opened_on
         for to_status, days in zip(path, durations, strict=True):
@@ -322,7 +381,8 @@ class FamilyGenerator:
             return path, ""
         reason = _weighted(rng, CLOSING_REASONS)
         last = {
-            "goals_met": "review", "no_contact": rng.choice(STATUS_ORDER[:2]),
+            "goals_met": "review",
+            "no_contact": rng.choice(STATUS_ORDER[:2]),
             "transferred": rng.choice(STATUS_ORDER[1:3]),
         }.get(reason) or rng.choice(STATUS_ORDER[1:])
         return [*STATUS_ORDER[1 : STATUS_ORDER.index(last) + 1], "closed"], reason
@@ -374,7 +434,13 @@ class FamilyGenerator:
     # The move ----------------------------------------------------------------------------------------
 
     def _move(
-        self, agency: AgencyProfile, opened_on: date, language: str, *, crisis: bool, kazakh: bool,
+        self,
+        agency: AgencyProfile,
+        opened_on: date,
+        language: str,
+        *,
+        crisis: bool,
+        kazakh: bool,
     ) -> MovePlan:
         rng = self.rng
         region, place, area = places.origin(rng, exclude=agency.region)
@@ -382,8 +448,12 @@ class FamilyGenerator:
         # Kandas are ethnic Kazakhs returning to Kazakhstan; the move recorded is their move within it.
         programme = _weighted(rng, PROGRAMMES if kazakh else {**PROGRAMMES, "kandas": 0})
         return MovePlan(
-            origin_region=region, origin_place=place, origin_area=area, destination_region=agency.region,
-            moved_on=opened_on - timedelta(days=rng.randint(5, 365)), programme=programme,
+            origin_region=region,
+            origin_place=place,
+            origin_area=area,
+            destination_region=agency.region,
+            moved_on=opened_on - timedelta(days=rng.randint(5, 365)),
+            programme=programme,
             reasons=reasons,
             reasons_other=rng.choice(texts.REASONS_OTHER[language]) if "other" in reasons else "",
             registration=_weighted(rng, REGISTRATIONS),

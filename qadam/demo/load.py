@@ -41,8 +41,7 @@ class Team:
     @classmethod
     def of(cls, staff: list[User]) -> Team:
         by_role = {role: [u for u in staff if u.role == role] for role in User.Role.values}
-        return cls(by_role[User.Role.REGISTRAR][0], by_role[User.Role.SOCIAL_WORKER],
-                   by_role[User.Role.SUPERVISOR][0])
+        return cls(by_role[User.Role.REGISTRAR][0], by_role[User.Role.SOCIAL_WORKER], by_role[User.Role.SUPERVISOR][0])
 
 
 def worker_weights(count: int) -> list[int]:
@@ -89,11 +88,20 @@ def _person_fields(member: dict[str, Any]) -> dict[str, Any]:
 
 
 def _case_write(plan: CasePlan, *, family: Family, person: Person, team: Team, owner: User) -> Case:
-    case = case_open(by=team.registrar, family=family, person=person, kind=plan.kind, owner=owner,
-                     priority=plan.priority, grounds=plan.grounds, opened_on=plan.opened_on)
+    case = case_open(
+        by=team.registrar,
+        family=family,
+        person=person,
+        kind=plan.kind,
+        owner=owner,
+        priority=plan.priority,
+        grounds=plan.grounds,
+        opened_on=plan.opened_on,
+    )
     for note in plan.notes:
-        note_add(by=owner, case=case, contact=note.contact, contact_on=note.contact_on, text=note.text,
-                 minutes=note.minutes)
+        note_add(
+            by=owner, case=case, contact=note.contact, contact_on=note.contact_on, text=note.text, minutes=note.minutes
+        )
     for task_plan in plan.tasks:
         task = task_add(by=owner, case=case, title=task_plan.title, due_on=task_plan.due_on, assignee=owner)
         if task_plan.done_on:

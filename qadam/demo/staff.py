@@ -31,20 +31,34 @@ class AgencyProfile:
 
 AGENCIES = [
     AgencyProfile(
-        "ast", "71", Agency.Kind.SOCIAL_SERVICE_CENTRE,
+        "ast",
+        "71",
+        Agency.Kind.SOCIAL_SERVICE_CENTRE,
         "Астана қаласының әлеуметтік қызметтер көрсету орталығы",
-        "Центр оказания социальных услуг города Астаны", "Astana Social Services Centre",
-        {"migration_adaptation": 5, "poverty": 3, "child_wellbeing": 2}, 0.25,
+        "Центр оказания социальных услуг города Астаны",
+        "Astana Social Services Centre",
+        {"migration_adaptation": 5, "poverty": 3, "child_wellbeing": 2},
+        0.25,
     ),
     AgencyProfile(
-        "alm", "75", Agency.Kind.CRISIS_CENTRE,
-        "«Шаңырақ» дағдарыс орталығы", "Кризисный центр «Шанырак»", "Shanyrak Crisis Centre",
-        {"domestic_violence": 7, "child_wellbeing": 2, "other": 1}, 0.3,
+        "alm",
+        "75",
+        Agency.Kind.CRISIS_CENTRE,
+        "«Шаңырақ» дағдарыс орталығы",
+        "Кризисный центр «Шанырак»",
+        "Shanyrak Crisis Centre",
+        {"domestic_violence": 7, "child_wellbeing": 2, "other": 1},
+        0.3,
     ),
     AgencyProfile(
-        "shy", "79", Agency.Kind.CAREER_CENTRE,
-        "Шымкент қаласының мансап орталығы", "Центр карьеры города Шымкент", "Shymkent Career Centre",
-        {"migration_adaptation": 6, "poverty": 4}, 0.1,
+        "shy",
+        "79",
+        Agency.Kind.CAREER_CENTRE,
+        "Шымкент қаласының мансап орталығы",
+        "Центр карьеры города Шымкент",
+        "Shymkent Career Centre",
+        {"migration_adaptation": 6, "poverty": 4},
+        0.1,
     ),
 ]
 
@@ -92,10 +106,16 @@ def agencies_ensure() -> dict[str, Agency]:
     regions = {unit.code: unit for unit in KatoUnit.objects.filter(code__in=codes)}
     found = {}
     for p in AGENCIES:
-        found[p.code], _created = Agency.objects.get_or_create(code=p.code, defaults={
-            "name_kk": p.name_kk, "name_ru": p.name_ru, "name_en": p.name_en, "kind": p.kind,
-            "region": regions[region_kato_code(p.region)],
-        })
+        found[p.code], _created = Agency.objects.get_or_create(
+            code=p.code,
+            defaults={
+                "name_kk": p.name_kk,
+                "name_ru": p.name_ru,
+                "name_en": p.name_en,
+                "kind": p.kind,
+                "region": regions[region_kato_code(p.region)],
+            },
+        )
     return found
 
 
@@ -107,14 +127,28 @@ def staff_ensure(agencies: dict[str, Agency]) -> dict[str, list[User]]:
     for code, people in STAFF.items():
         staff[code] = []
         for username, first, last, role, language in people:
-            user, _created = User.objects.get_or_create(username=username, defaults={
-                "first_name": first, "last_name": last, "role": role, "language": language,
-                "agency": agencies[code], "password": password,
-            })
+            user, _created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "role": role,
+                    "language": language,
+                    "agency": agencies[code],
+                    "password": password,
+                },
+            )
             staff[code].append(user)
     if not User.objects.filter(username=SUPERUSER).exists():
-        User.objects.create(username=SUPERUSER, password=password, is_staff=True, is_superuser=True,
-                            role=R.AGENCY_ADMIN, first_name="Qadam", last_name="Admin")
+        User.objects.create(
+            username=SUPERUSER,
+            password=password,
+            is_staff=True,
+            is_superuser=True,
+            role=R.AGENCY_ADMIN,
+            first_name="Qadam",
+            last_name="Admin",
+        )
     return staff
 
 

@@ -106,27 +106,22 @@ def family_create(request: AuthedRequest) -> HttpResponse:
         messages.info(request, _("This form was already sent; here is the family it registered."))
         return redirect(done)
     form = FamilyCreateForm(request.POST or None)
-    duplicates: list[tuple[Person, bool]] = []
-    if request.method == "POST":
-        duplicates = _duplicates_for(form, request.user)
-    if request.method == "POST" and form.is_valid():
-        if not duplicates or form.cleaned_data["confirm_new"]:
-            with transaction.atomic():
-                head = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
-                family = family_register(
-                    by=request.user,
-                    head=head,
-                    address=form.cleaned_data["address"],
-                    housing=form.cleaned_data["housing"],
-                )
-                form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
-            messages.success(request, _("The family is registered. Add its members and how it moved."))
-            return redirect(family)
+    duplicates = _duplicates_for(form, request.user) if form.is_bound else []
+    if form.is_bound and form.is_valid() and (not duplicates or form.cleaned_data["confirm_new"]):
+        with transaction.atomic():
+            head = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+            family = family_register(
+                by=request.user,
+                head=head,
+                address=form.cleaned_data["address"],
+                housing=form.cleaned_data["housing"],
+            )
+            form_submitted(
+                token=form.cleaned_data["form_token"], user=request.user, result_url=family.get_absolute_url()
+            )
+        messages.success(request, _("The family is registered. Add its members and how it moved."))
+        return redirect(family)
     return render(request, "families/family_form.html", {"form": form, "duplicates": duplicates})
-
-
-def _url(obj: Family | Person) -> str:
-    return obj.get_absolute_url()
 
 
 def family_detail(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -156,23 +151,22 @@ def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This form was already sent; the member was added then."))
         return redirect(done)
     form = MemberForm(request.POST or None)
-    duplicates: list[tuple[Person, bool]] = []
-    if request.method == "POST":
-        duplicates = _duplicates_for(form, request.user)
-    if request.method == "POST" and form.is_valid():
-        if not duplicates or form.cleaned_data["confirm_new"]:
-            try:
-                with transaction.atomic():
-                    person = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
-                    family_add_member(
-                        by=request.user, family=family, person=person, relationship=form.cleaned_data["relationship"]
-                    )
-                    form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("%(name)s is added to the household.") % {"name": person.full_name})
-                return redirect(family)
+    duplicates = _duplicates_for(form, request.user) if form.is_bound else []
+    if form.is_bound and form.is_valid() and (not duplicates or form.cleaned_data["confirm_new"]):
+        try:
+            with transaction.atomic():
+                person = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+                family_add_member(
+                    by=request.user, family=family, person=person, relationship=form.cleaned_data["relationship"]
+                )
+                form_submitted(
+                    token=form.cleaned_data["form_token"], user=request.user, result_url=family.get_absolute_url()
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s is added to the household.") % {"name": person.full_name})
+            return redirect(family)
     return render(request, "families/member_form.html", {"form": form, "family": family, "duplicates": duplicates})
 
 
@@ -187,7 +181,9 @@ def move_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 move_record(by=request.user, family=family, **fields)
-                form_submitted(token=form.cleaned_data["form_token"], user=request.user, result_url=_url(family))
+                form_submitted(
+                    token=form.cleaned_data["form_token"], user=request.user, result_url=family.get_absolute_url()
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:

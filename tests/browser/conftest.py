@@ -64,9 +64,7 @@ def page(browser, live_server, django_db_serialized_rollback) -> Iterator:
     live_server makes the test transactional: the database is emptied after it. Serialized rollback puts
     back what the migrations loaded (the KATO regions) before each browser test.
     """
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-    )
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

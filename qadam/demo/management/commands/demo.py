@@ -24,8 +24,10 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             demo_load(families=families)
-            self.stdout.write(self.style.SUCCESS(
-                f"Loaded the demo: 3 agencies, {families} families, in {time.monotonic() - started:.1f} s."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded the demo: 3 agencies, {families} families, in {time.monotonic() - started:.1f} s."
+                )
+            )
         self.stdout.write("\nDemo logins:\n" + logins_table())
         self.stdout.write(f"\nOpen {URL} and sign in with one of them.")
