@@ -155,6 +155,14 @@ class TestMembersAndMoves:
         data.update(overrides)
         return data
 
+    def test_a_kandas_family_moves_from_abroad(self, worker, family):
+        data = self.move_data(origin_region="", origin_country="Монголия", programme="kandas")
+        response = login(worker).post(reverse("families:move_add", args=[family.pk]), data)
+        assert response.status_code == 302
+        move = family.moves.get(origin_country="Монголия")
+        assert move.origin_region is None and move.origin == "Монголия"
+        assert "Монголия" in login(worker).get(family.get_absolute_url()).content.decode()
+
     def test_record_a_move(self, worker, family):
         response = login(worker).post(reverse("families:move_add", args=[family.pk]), self.move_data())
         assert response.status_code == 302
@@ -170,6 +178,8 @@ class TestMembersAndMoves:
             ({"origin_locality": "999999999"}, "origin_locality", "no place with KATO code"),
             ({"origin_locality": "12ab"}, "origin_locality", "9 digits"),
             ({"origin_region": "990000000"}, "origin_region", "Choose a region"),
+            ({"origin_region": ""}, "origin_region", "name the country"),
+            ({"origin_country": "Монголия"}, "origin_country", "not both"),
             ({"reasons": ["other"]}, "reasons_other", "other reason"),
         ],
     )

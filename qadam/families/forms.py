@@ -171,16 +171,17 @@ class KatoCodeField(forms.CharField):
         return unit
 
 
-def region_field(label: Any) -> forms.ModelChoiceField:
+def region_field(label: Any, *, required: bool = True) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=label,
+        required=required,
         queryset=KatoUnit.objects.filter(level=KatoUnit.Level.REGION),
         error_messages={"invalid_choice": _("Choose a region from the list.")},
     )
 
 
 class MoveForm(SubmitOnceMixin, forms.ModelForm):
-    origin_region = region_field(_("Region of origin"))
+    origin_region = region_field(_("Region of origin"), required=False)
     origin_locality = KatoCodeField(label=_("District or settlement of origin (KATO)"))
     destination_region = region_field(_("Region of destination"))
     destination_locality = KatoCodeField(label=_("District or settlement of destination (KATO)"))
@@ -195,6 +196,7 @@ class MoveForm(SubmitOnceMixin, forms.ModelForm):
         model = Move
         fields = [
             "origin_region",
+            "origin_country",
             "origin_locality",
             "origin_place",
             "origin_area",
@@ -216,6 +218,14 @@ class MoveForm(SubmitOnceMixin, forms.ModelForm):
             region, locality = data.get(f"{side}_region"), data.get(f"{side}_locality")
             if region and locality and locality.region_code != region.region_code:
                 self.add_error(f"{side}_locality", _("This KATO code is not in the chosen region."))
+        if data.get("origin_region") and data.get("origin_country"):
+            self.add_error("origin_country", _("Give either a region of Kazakhstan or a country, not both."))
+        elif not data.get("origin_region") and not data.get("origin_country") and "origin_region" not in self.errors:
+            self.add_error(
+                "origin_region", _("Choose the region of origin, or name the country for a move from abroad.")
+            )
+        if data.get("origin_country") and data.get("origin_locality"):
+            self.add_error("origin_locality", _("A KATO code is for places in Kazakhstan."))
         if "other" in data.get("reasons", []) and not data.get("reasons_other"):
             self.add_error("reasons_other", _("Say what the other reason was."))
         return data

@@ -190,9 +190,16 @@ class Move(TimeStamped):
         NONE = "none", _("not registered")
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="moves", verbose_name=_("family"))
+    # A move starts in a region of Kazakhstan or, for kandas and others coming home, in another country.
     origin_region = models.ForeignKey(
-        "kato.KatoUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("region of origin")
+        "kato.KatoUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("region of origin"),
     )
+    origin_country = models.CharField(_("country of origin, if abroad"), max_length=100, blank=True)
     origin_locality = models.ForeignKey(
         "kato.KatoUnit",
         on_delete=models.PROTECT,
@@ -226,9 +233,21 @@ class Move(TimeStamped):
         verbose_name_plural = _("migration history")
         ordering = ["-moved_on", "-id"]
         indexes = [models.Index(fields=["family", "-moved_on"], name="move_family_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(origin_region__isnull=False) & models.Q(origin_country=""))
+                | (models.Q(origin_region__isnull=True) & ~models.Q(origin_country="")),
+                name="move_origin_in_kazakhstan_or_abroad",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.origin_region} → {self.destination_region}, {self.moved_on:%Y-%m-%d}"
+        return f"{self.origin} → {self.destination_region}, {self.moved_on:%Y-%m-%d}"
+
+    @property
+    def origin(self) -> str:
+        """Where the household came from: a region of Kazakhstan or a country."""
+        return str(self.origin_region) if self.origin_region_id else self.origin_country
 
     def months_since(self, day: date | None = None) -> int:
         """Whole months from the move to `day` (today by default); derived, never stored."""

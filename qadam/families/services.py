@@ -28,6 +28,7 @@ PERSON_FIELDS = [
 ]
 MOVE_FIELDS = [
     "origin_region",
+    "origin_country",
     "origin_locality",
     "origin_place",
     "origin_area",
