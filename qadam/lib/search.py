@@ -1,6 +1,7 @@
 """Full-text search over a model's `search_text`, the same on SQLite (FTS5) and PostgreSQL (tsvector).
 
 The text is kept at save time by `qadam.lib.text.search_text` (normalised words and their loose forms);
+on PostgreSQL a generated `search_vector` column holds its tsvector (the ORM never names it);
 a query is loosened and each word matched as a prefix, all words required. The index is built by each
 app's migration with `fts_operations(table)`.
 """
@@ -22,7 +23,7 @@ class SearchableQuerySet(models.QuerySet):
         table = self.model._meta.db_table
         if connection.vendor == "postgresql":
             condition = RawSQL(
-                f"to_tsvector('simple', {connection.ops.quote_name(table)}.search_text) @@ to_tsquery('simple', %s)",
+                f"{connection.ops.quote_name(table)}.search_vector @@ to_tsquery('simple', %s)",
                 [" & ".join(f"{t}:*" for t in terms)],
                 output_field=models.BooleanField(),
             )
@@ -49,7 +50,13 @@ def _create_index(table: str, schema_editor: object) -> None:
             f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')",
         ]
     elif vendor == "postgresql":
-        statements = [f"CREATE INDEX {table}_fts ON {table} USING gin (to_tsvector('simple', search_text))"]
+        # A stored vector, not an expression index: a page of newest matches then filters rows cheaply
+        # instead of parsing each row's text again.
+        statements = [
+            f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+            f"CREATE INDEX {table}_fts ON {table} USING gin (search_vector)",
+        ]
     for sql in statements:
         schema_editor.execute(sql)  # type: ignore[attr-defined]
 
@@ -62,6 +69,7 @@ def _drop_index(table: str, schema_editor: object) -> None:
         schema_editor.execute(f"DROP TABLE IF EXISTS {table}_fts")  # type: ignore[attr-defined]
     elif vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {table}_fts")  # type: ignore[attr-defined]
+        schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")  # type: ignore[attr-defined]
 
 
 def fts_operation(table: str) -> RunPython:
