@@ -40,22 +40,30 @@ def _case_for(user: User, pk: int) -> Case:
     )
 
 
+# What the home page shows of a case: its number and state, and the name of the family's head.
+HOME_CASE_FIELDS = ["number", "kind", "status", "priority", "opened_on", "assigned_at", "family__head_id"]
+HEAD_NAME = ["family__head__surname", "family__head__given_name", "family__head__patronymic"]
+
+
 def home(request: AuthedRequest) -> HttpResponse:
     """The worker's day: open cases, tasks due soon or overdue, and cases assigned lately."""
     user = request.user
     today = timezone.localdate()
-    cases = Case.objects.visible_to(user).filter(owner=user).exclude(status=Case.Status.CLOSED)
-    open_cases = list(cases.select_related("family__head").order_by("-priority", "-id")[:25])
-    recent = list(
-        cases.filter(assigned_at__gte=timezone.now() - timedelta(days=14))
+    cases = (
+        Case.objects.visible_to(user)
+        .filter(owner=user)
+        .exclude(status=Case.Status.CLOSED)
         .select_related("family__head")
-        .order_by("-assigned_at")[:10]
+        .only(*HOME_CASE_FIELDS, *HEAD_NAME)
     )
+    open_cases = list(cases.order_by("-priority", "-id")[:25])
+    recent = list(cases.filter(assigned_at__gte=timezone.now() - timedelta(days=14)).order_by("-assigned_at")[:10])
     tasks = list(
         Task.objects.visible_to(user)
         .open()
         .filter(assignee=user, due_on__lte=today + timedelta(days=7))
         .select_related("case__family__head")
+        .only("title", "due_on", "done_at", "case__number", "case__family__head_id", *(f"case__{f}" for f in HEAD_NAME))
         .order_by("due_on", "id")[:50]
     )
     return render(
