@@ -33,17 +33,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "surname",
-            "given_name",
-            "patronymic",
-            "iin",
-            "birth_date",
-            "sex",
-            "citizenship",
-            "preferred_language",
-            "phone",
-        ]
+        fields = Person.FIELDS
         widgets = {
             "birth_date": DateInput(),
             "iin": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -194,21 +184,7 @@ class MoveForm(SubmitOnceMixin, forms.ModelForm):
 
     class Meta:
         model = Move
-        fields = [
-            "origin_region",
-            "origin_country",
-            "origin_locality",
-            "origin_place",
-            "origin_area",
-            "destination_region",
-            "destination_locality",
-            "moved_on",
-            "programme",
-            "reasons",
-            "reasons_other",
-            "registration",
-            "housing",
-        ]
+        fields = Move.FIELDS
         widgets = {"moved_on": DateInput(), "origin_area": forms.RadioSelect}
 
     def clean(self) -> dict[str, Any]:

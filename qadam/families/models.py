@@ -65,6 +65,19 @@ class Person(TimeStamped):
 
     objects = ScopedQuerySet.as_manager()
 
+    # What a person's record says about them: the fields forms edit and the audit log follows.
+    FIELDS = [
+        "surname",
+        "given_name",
+        "patronymic",
+        "iin",
+        "birth_date",
+        "sex",
+        "citizenship",
+        "preferred_language",
+        "phone",
+    ]
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -227,6 +240,23 @@ class Move(TimeStamped):
     reasons_other = models.CharField(_("other reason"), max_length=200, blank=True)
     registration = models.CharField(_("residence registration"), max_length=10, choices=Registration.choices)
     housing = models.CharField(_("housing after the move"), max_length=12, choices=Family.Housing.choices)
+
+    # What a move records: the fields its form edits and the audit log follows.
+    FIELDS = [
+        "origin_region",
+        "origin_country",
+        "origin_locality",
+        "origin_place",
+        "origin_area",
+        "destination_region",
+        "destination_locality",
+        "moved_on",
+        "programme",
+        "reasons",
+        "reasons_other",
+        "registration",
+        "housing",
+    ]
 
     class Meta:
         verbose_name = _("move")

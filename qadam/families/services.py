@@ -15,33 +15,6 @@ from qadam.audit.services import audit_record, field_changes
 from qadam.families.models import Family, Membership, Move, Person
 from qadam.lib.text import digits, names_are_close, search_text
 
-PERSON_FIELDS = [
-    "surname",
-    "given_name",
-    "patronymic",
-    "iin",
-    "birth_date",
-    "sex",
-    "citizenship",
-    "preferred_language",
-    "phone",
-]
-MOVE_FIELDS = [
-    "origin_region",
-    "origin_country",
-    "origin_locality",
-    "origin_place",
-    "origin_area",
-    "destination_region",
-    "destination_locality",
-    "moved_on",
-    "programme",
-    "reasons",
-    "reasons_other",
-    "registration",
-    "housing",
-]
-
 
 def person_search_text(person: Person) -> str:
     phone = digits(person.phone)
@@ -75,7 +48,7 @@ def _agency_of(user: User) -> int:
 def person_register(*, by: User, **data: Any) -> Person:
     person = Person(agency_id=_agency_of(by), **data)
     _save_person(person, fields=None)
-    audit_record(actor=by, action="person_registered", obj=person, changes=field_changes(None, person, PERSON_FIELDS))
+    audit_record(actor=by, action="person_registered", obj=person, changes=field_changes(None, person, Person.FIELDS))
     return person
 
 
@@ -84,7 +57,7 @@ def person_update(*, by: User, person: Person, **data: Any) -> Person:
     before = Person.objects.get(pk=person.pk)
     for name, value in data.items():
         setattr(person, name, value)
-    changes = field_changes(before, person, PERSON_FIELDS)
+    changes = field_changes(before, person, Person.FIELDS)
     if not changes:
         return person
     _save_person(person, fields=list(data))
@@ -139,7 +112,7 @@ def move_record(*, by: User, family: Family, **data: Any) -> Move:
     move_validate(family=family, moved_on=move.moved_on)
     move.full_clean()
     move.save()
-    audit_record(actor=by, action="move_recorded", obj=family, changes=field_changes(None, move, MOVE_FIELDS))
+    audit_record(actor=by, action="move_recorded", obj=family, changes=field_changes(None, move, Move.FIELDS))
     return move
 
 

@@ -28,18 +28,6 @@ from qadam.lib.htmx import is_htmx
 from qadam.lib.http import AuthedRequest
 from qadam.lib.pagination import keyset_page
 
-PERSON_DATA = [
-    "surname",
-    "given_name",
-    "patronymic",
-    "iin",
-    "birth_date",
-    "sex",
-    "citizenship",
-    "preferred_language",
-    "phone",
-]
-
 
 def _family_for(user: User, pk: int) -> Family:
     return get_object_or_404(Family.objects.visible_to(user).select_related("head", "agency"), pk=pk)
@@ -109,7 +97,7 @@ def family_create(request: AuthedRequest) -> HttpResponse:
     duplicates = _duplicates_for(form, request.user) if form.is_bound else []
     if form.is_bound and form.is_valid() and (not duplicates or form.cleaned_data["confirm_new"]):
         with transaction.atomic():
-            head = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+            head = person_register(by=request.user, **{k: form.cleaned_data[k] for k in Person.FIELDS})
             family = family_register(
                 by=request.user,
                 head=head,
@@ -155,7 +143,7 @@ def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid() and (not duplicates or form.cleaned_data["confirm_new"]):
         try:
             with transaction.atomic():
-                person = person_register(by=request.user, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+                person = person_register(by=request.user, **{k: form.cleaned_data[k] for k in Person.FIELDS})
                 family_add_member(
                     by=request.user, family=family, person=person, relationship=form.cleaned_data["relationship"]
                 )
@@ -205,7 +193,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     # The form edits a copy, so that the page keeps showing the saved name while errors are corrected.
     form = PersonForm(request.POST or None, instance=copy.copy(person))
     if request.method == "POST" and form.is_valid():
-        person_update(by=request.user, person=form.instance, **{k: form.cleaned_data[k] for k in PERSON_DATA})
+        person_update(by=request.user, person=form.instance, **{k: form.cleaned_data[k] for k in Person.FIELDS})
         messages.success(request, _("The changes are saved."))
         return redirect("families:person_detail", pk=pk)
     return render(request, "families/person_form.html", {"form": form, "person": person})
