@@ -46,7 +46,6 @@ def test_demo_loads_agencies_staff_and_families_with_cases_in_every_status(db):
     for agency in agencies:
         assert set(agency.users.values_list("role", flat=True)) == set(User.Role.values)
         assert set(Case.objects.filter(agency=agency).values_list("status", flat=True)) == set(Case.Status.values)
-    assert User.objects.get(username="admin").is_superuser
     assert Family.objects.count() == FAMILIES
     assert not Case.objects.filter(status=Case.Status.CLOSED, closing_reason="").exists()
     sizes = Family.objects.annotate(size=Count("memberships")).values_list("size", flat=True)
@@ -132,3 +131,11 @@ def test_synth_adds_to_the_demo_without_clashing(db):
     )
     assert person.pk > newest.pk
     assert re.fullmatch(r"AST-\d{4}-\d{6}", Case.objects.filter(agency__code="ast").last().number)
+
+
+def test_demo_history_is_dated_as_it_happened(db):
+    run("demo", families=FAMILIES)
+    from qadam.cases.models import Note
+
+    notes = list(Note.objects.all())
+    assert notes and all(timezone.localtime(n.created_at).date() == n.contact_on for n in notes)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qadam.accounts.models import User
-from qadam.cases.models import Case, StatusChange, Task
+from qadam.cases.models import Case, Note, StatusChange, Task
 from qadam.cases.services import (
     case_change_status,
     case_close,
@@ -99,11 +99,15 @@ def _case_write(plan: CasePlan, *, family: Family, person: Person, team: Team, o
         opened_on=plan.opened_on,
     )
     for note in plan.notes:
-        note_add(
+        added = note_add(
             by=owner, case=case, contact=note.contact, contact_on=note.contact_on, text=note.text, minutes=note.minutes
         )
+        # Written up on the day of the contact, as the demo's history has it.
+        Note.objects.filter(pk=added.pk).update(created_at=at_work(note.contact_on, 240))
     for task_plan in plan.tasks:
         task = task_add(by=owner, case=case, title=task_plan.title, due_on=task_plan.due_on, assignee=owner)
+        set_on = max(plan.opened_on, min(task_plan.due_on, timezone.localdate()) - timedelta(days=14))
+        Task.objects.filter(pk=task.pk).update(created_at=at_work(set_on, 60))
         if task_plan.done_on:
             task = task_complete(by=owner, task=task)
             _backdate_task(task, task_plan.done_on)

@@ -11,7 +11,6 @@ from qadam.kato.models import KatoUnit
 from qadam.kato.regions import region_kato_code
 
 DEMO_PASSWORD = "qadam-demo-2026"  # noqa: S105 - printed on screen for people trying the demo
-SUPERUSER = "admin"
 URL = "http://127.0.0.1:8000"
 
 
@@ -139,16 +138,6 @@ def staff_ensure(agencies: dict[str, Agency]) -> dict[str, list[User]]:
                 },
             )
             staff[code].append(user)
-    if not User.objects.filter(username=SUPERUSER).exists():
-        User.objects.create(
-            username=SUPERUSER,
-            password=password,
-            is_staff=True,
-            is_superuser=True,
-            role=R.AGENCY_ADMIN,
-            first_name="Qadam",
-            last_name="Admin",
-        )
     return staff
 
 
@@ -158,7 +147,6 @@ def logins_table() -> str:
     names = {p.code: p.name_en for p in AGENCIES}
     for code, people in STAFF.items():
         rows += [(username, role, names[code], DEMO_PASSWORD) for username, _f, _l, role, _lang in people]
-    rows.append((SUPERUSER, "superuser", "-", DEMO_PASSWORD))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
