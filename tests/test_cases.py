@@ -240,3 +240,21 @@ def test_a_closed_case_takes_no_notes_or_tasks(worker, case):
     with pytest.raises(ValidationError):
         task_add(by=worker, case=case, title="Кеш", due_on=timezone.localdate(), assignee=worker)
     assert not Note.objects.exists() and not Task.objects.exists()
+
+
+def test_search_lists_have_a_constant_number_of_queries(worker, case):
+    client = login(worker)
+    urls = [reverse("cases:note_search") + "?q=қоңырау", reverse("families:people") + "?q=садық"]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    before = counts()
+    for i in range(4):
+        note_add(by=worker, case=case, contact="call", contact_on=timezone.localdate(), text=f"Қоңырау {i}")
+    assert counts() == before
