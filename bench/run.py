@@ -8,7 +8,8 @@ BENCH_DATABASE_URL names one. Then, in a process of its own with DATABASE_URL se
 signs in as the social worker with the largest caseload (django.test.Client, the whole middleware stack,
 no network) and times each page after a warm-up: p50 and p95 in ms, p50 as a multiple of the trivial
 /healthz page, and the number of SQL queries of one request. A page that is not built yet, or does not
-answer 200, is reported and skipped.
+answer 200, is reported and skipped. Last, the cost of auditing reads: the case page's p95 with
+settings.QADAM_AUDIT_READS on and off, in alternating rounds, and their ratio.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     from qadam.accounts.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = ROOT / "var" / "bench.sqlite3"
+# BENCH_SQLITE_PATH measures a copy instead, e.g. one that unlanded migrations may change.
+SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH") or ROOT / "var" / "bench.sqlite3")
 TIME_BUDGET = 60.0  # seconds per page at most, so that a slow page cannot hold the run for ever
 
 
@@ -111,7 +113,8 @@ def measure(*, requests: int, warmup: int) -> None:
     _print_database(worker)
     print(f"{'page':<26}{'p50 ms':>9}{'p95 ms':>9}{'× healthz':>11}{'queries':>9}{'requests':>10}")
     baseline = None
-    for label, urls in _pages(worker):
+    pages = _pages(worker)
+    for label, urls in pages:
         result = _time_page(client, label, urls, requests=requests, warmup=warmup)
         if result is None:
             continue
@@ -119,6 +122,7 @@ def measure(*, requests: int, warmup: int) -> None:
         baseline = p50 if label == "healthz" else baseline
         ratio = f"{p50 / baseline:.1f}" if baseline else "-"
         print(f"{label:<26}{p50:>9.2f}{p95:>9.2f}{ratio:>11}{queries:>9}{count:>10}", flush=True)
+    _compare_auditing(client, dict(pages)["case page"], requests=requests, warmup=warmup)
 
 
 def _busiest_worker() -> User:
@@ -194,7 +198,80 @@ def _time_page(
         print(f"{label:<26}error: {error}")
         return None
     timings.sort()
-    return timings[len(timings) // 2], timings[max(0, int(len(timings) * 0.95) - 1)], queries, len(timings)
+    return _p50(timings), _p95(timings), queries, len(timings)
+
+
+AUDIT_BLOCK = 10  # requests in a row with auditing on, then as many off: drift of the machine hits both alike
+
+
+def _compare_auditing(client: Client, urls: Callable[[], str] | None, *, requests: int, warmup: int) -> None:
+    """The case page's p95 with read auditing on and off (settings.QADAM_AUDIT_READS), and their ratio."""
+    from django.conf import settings
+
+    from qadam.audit.models import AuditEntry
+
+    if urls is None:
+        return
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    audited = settings.QADAM_AUDIT_READS
+    started = time.perf_counter()
+    try:
+        for _ in range(warmup):
+            _get_ok(client, urls())
+        entries = AuditEntry.objects.count()
+        while len(timings[False]) < requests and time.perf_counter() - started < 2 * TIME_BUDGET:
+            for on in (True, False):
+                settings.QADAM_AUDIT_READS = on
+                for _ in range(AUDIT_BLOCK):
+                    url = urls()
+                    before = time.perf_counter()
+                    _get_ok(client, url)
+                    timings[on].append((time.perf_counter() - before) * 1000)
+        written = AuditEntry.objects.count() - entries
+    except Exception as error:  # the bench reports a broken page and carries on
+        print(f"case page, auditing on / off: error: {error}")
+        return
+    finally:
+        settings.QADAM_AUDIT_READS = audited
+    on_p95, off_p95 = _p95(timings[True]), _p95(timings[False])
+    print(
+        f"\ncase page p95 with auditing on / off = {on_p95:.2f} / {off_p95:.2f} ms = {on_p95 / off_p95:.2f} "
+        f"(goal ≤ 1.2; p50 {_p50(timings[True]):.2f} / {_p50(timings[False]):.2f} ms; "
+        f"{len(timings[True])} + {len(timings[False])} requests; {written} read entries written)",
+        flush=True,
+    )
+    _time_appends()
+
+
+def _time_appends(count: int = 200) -> None:
+    """What one read entry costs by itself: audit_read in a loop, outside any request."""
+    from django.conf import settings
+
+    from qadam.audit.services import audit_read
+    from qadam.cases.models import Case
+
+    case = Case.objects.select_related("owner").order_by("id").first()
+    if case is None:
+        return
+    timings = []
+    audited, settings.QADAM_AUDIT_READS = settings.QADAM_AUDIT_READS, True
+    try:
+        for _ in range(count):
+            before = time.perf_counter()
+            audit_read(actor=case.owner, obj=case)
+            timings.append((time.perf_counter() - before) * 1000)
+    finally:
+        settings.QADAM_AUDIT_READS = audited
+    print(f"one read entry appended: p50 {_p50(timings):.2f} ms, p95 {_p95(timings):.2f} ms", flush=True)
+
+
+def _p50(timings: list[float]) -> float:
+    return sorted(timings)[len(timings) // 2]
+
+
+def _p95(timings: list[float]) -> float:
+    timings = sorted(timings)
+    return timings[max(0, int(len(timings) * 0.95) - 1)]
 
 
 def _get_ok(client: Client, url: str) -> None:

@@ -5,6 +5,8 @@ from qadam.accounts import views as account_views
 urlpatterns = [
     path("", include("qadam.cases.urls")),
     path("accounts/", include("qadam.accounts.urls")),
+    path("audit/", include("qadam.audit.urls")),
     path("families/", include("qadam.families.urls")),
+    path("consent/", include("qadam.consent.urls")),
     path("healthz", account_views.healthz, name="healthz"),
 ]

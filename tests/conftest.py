@@ -10,8 +10,11 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qadam.accounts.models import Agency, User
+from qadam.accounts.twofactor import has_confirmed_device, two_factor_required
 from qadam.cases.models import Case
 from qadam.cases.services import case_open
 from qadam.families.models import Family, Membership, Move, Person
@@ -67,8 +70,12 @@ def worker(astana) -> User:
 
 
 @pytest.fixture
-def supervisor(astana) -> User:
-    return make_user("bolat", astana, User.Role.SUPERVISOR)
+def supervisor(astana, worker) -> User:
+    """Bolat supervises Aigerim."""
+    bolat = make_user("bolat", astana, User.Role.SUPERVISOR)
+    worker.supervisor = bolat
+    worker.save(update_fields=["supervisor"])
+    return bolat
 
 
 @pytest.fixture
@@ -86,13 +93,27 @@ def researcher(astana) -> User:
     return make_user("raushan", astana, User.Role.RESEARCHER)
 
 
-def login(user: User, language: str | None = None) -> Client:
+def login(user: User, language: str | None = None, *, second_step: bool = True) -> Client:
+    """A client logged in as the user; past the two-factor step too, unless second_step=False."""
     if language:
         user.language = language
         user.save(update_fields=["language"])
     client = Client()
     client.force_login(user)
+    if second_step and (two_factor_required(user) or has_confirmed_device(user)):
+        pass_second_step(client, user)
     return client
+
+
+def pass_second_step(client: Client, user: User) -> TOTPDevice:
+    """Mark the client's session as verified by the user's TOTP device, as django_otp.login() does."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 @pytest.fixture

@@ -7,3 +7,10 @@ class AccountsConfig(AppConfig):
 
     name = "qadam.accounts"
     verbose_name = _("Agencies and users")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from qadam.accounts.logins import session_start
+
+        user_logged_in.connect(session_start, dispatch_uid="qadam.accounts.session_start")

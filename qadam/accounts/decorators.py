@@ -7,12 +7,12 @@ from django.http import HttpResponse
 from qadam.lib.http import AuthedRequest
 
 
-def named_records_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages that create named records are not for roles that work with aggregates only."""
+def records_writer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages that create named records: not for roles that read only or work with aggregates."""
 
     @wraps(view)
     def wrapper(request: AuthedRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.sees_named_records:
+        if not request.user.writes_records:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -15,3 +15,19 @@ class LoginForm(AuthenticationForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class TOTPCodeForm(forms.Form):
+    """The six-digit code an authenticator app shows now."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("Enter the six digits your app shows, without letters."))
+        return code

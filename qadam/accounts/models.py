@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from qadam.lib.models import TimeStamped
 
 
+def default_break_glass_roles() -> list[str]:
+    return ["supervisor"]
+
+
 class Agency(TimeStamped):
     """An organisation that serves families: a social-service centre, a crisis centre, an NGO."""
 
@@ -26,6 +30,10 @@ class Agency(TimeStamped):
         related_name="+",
         verbose_name=_("region"),
         limit_choices_to={"level": 1},
+    )
+    phone = models.CharField(_("phone for other agencies"), max_length=20, blank=True)
+    break_glass_roles = models.JSONField(
+        _("roles that may open a restricted record in an emergency"), default=default_break_glass_roles, blank=True
     )
 
     class Meta:
@@ -52,7 +60,9 @@ class User(AbstractUser):
         SOCIAL_WORKER = "social_worker", _("social worker")
         SUPERVISOR = "supervisor", _("supervisor")
         AGENCY_ADMIN = "agency_admin", _("agency administrator")
+        REGIONAL_COORDINATOR = "regional_coordinator", _("regional coordinator")
         RESEARCHER = "researcher", _("researcher")
+        SYSTEM_ADMIN = "system_admin", _("system administrator")
 
     class Language(models.TextChoices):
         KAZAKH = "kk", "Қазақша"
@@ -63,6 +73,22 @@ class User(AbstractUser):
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("agency")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SOCIAL_WORKER)
+    supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervisees",
+        verbose_name=_("supervisor"),
+        limit_choices_to={"role": "supervisor"},
+    )
+    coordinated_agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="coordinators",
+        verbose_name=_("agencies coordinated"),
+        help_text=_("For a regional coordinator: the agencies whose records they may read."),
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.KAZAKH)
 
     class Meta:
@@ -74,8 +100,13 @@ class User(AbstractUser):
 
     @property
     def sees_named_records(self) -> bool:
-        """Researchers work with aggregates only; every other role of an agency opens named records."""
-        return self.agency_id is not None and self.role != self.Role.RESEARCHER
+        """Researchers work with aggregates and system administrators with configuration: no named records."""
+        return self.agency_id is not None and self.role not in {self.Role.RESEARCHER, self.Role.SYSTEM_ADMIN}
+
+    @property
+    def writes_records(self) -> bool:
+        """Regional coordinators read across agencies but change nothing."""
+        return self.sees_named_records and self.role != self.Role.REGIONAL_COORDINATOR
 
     @property
     def writes_case_notes(self) -> bool:

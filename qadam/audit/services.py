@@ -1,24 +1,48 @@
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from qadam.accounts.models import User
+from qadam.audit import chain
 from qadam.audit.models import AuditEntry, FormSubmission
+
+# What a person did with a record without changing it; audit_read writes these.
+READ_ACTIONS = frozenset({"viewed", "printed", "exported"})
 
 
 def audit_record(
     *, actor: User | None, action: str, obj: models.Model, changes: dict[str, Any] | None = None
 ) -> AuditEntry:
-    """Append one entry to the audit log. Call it inside the transaction of the change it records."""
-    return AuditEntry.objects.create(
+    """Append one entry to the audit log. Call it inside the transaction of the change it records, last:
+    on PostgreSQL appends take a lock that is held until that transaction ends."""
+    entry = AuditEntry(
         actor=actor,
-        agency_id=getattr(actor, "agency_id", None),
+        # Without an actor (a failed login, the system), the entry belongs to the record's agency: its
+        # administrator's log then shows it.
+        agency_id=actor.agency_id if actor is not None else getattr(obj, "agency_id", None),
         action=action,
         target_type=obj._meta.label_lower,
         target_id=obj.pk,
         changes=changes or {},
     )
+    return chain.append(entry)
+
+
+def audit_read(*, actor: User, obj: models.Model, action: str = "viewed") -> AuditEntry | None:
+    """Record that someone viewed, printed or exported a person, family or case. Call it from the view,
+    once the record was fetched through `visible_to`; better outside a transaction, since within one
+    the append lock (PostgreSQL) is held until it commits.
+
+    Nothing is written when settings.QADAM_AUDIT_READS is off (the benchmark compares both); changes
+    are always recorded by audit_record.
+    """
+    if action not in READ_ACTIONS:
+        raise ValueError(f"Not a read action: {action!r}")
+    if not settings.QADAM_AUDIT_READS:
+        return None
+    return audit_record(actor=actor, action=action, obj=obj)
 
 
 def field_changes(before: models.Model | None, after: models.Model, fields: list[str]) -> dict[str, list[Any]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qadam.accounts.models import User
@@ -11,15 +12,17 @@ from qadam.families.models import Family, Person
 from qadam.lib.forms import DateInput, SubmitOnceMixin
 
 
+def workers_of(agency_id: int) -> QuerySet[User]:
+    """The people of an agency who may carry a case."""
+    return User.objects.filter(
+        agency_id=agency_id,
+        is_active=True,
+        role__in=[User.Role.SOCIAL_WORKER, User.Role.SUPERVISOR, User.Role.AGENCY_ADMIN],
+    ).order_by("last_name", "first_name")
+
+
 def agency_workers(agency_id: int) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        label=_("Case worker"),
-        queryset=User.objects.filter(
-            agency_id=agency_id,
-            is_active=True,
-            role__in=[User.Role.SOCIAL_WORKER, User.Role.SUPERVISOR, User.Role.AGENCY_ADMIN],
-        ).order_by("last_name", "first_name"),
-    )
+    return forms.ModelChoiceField(label=_("Case worker"), queryset=workers_of(agency_id))
 
 
 class CaseOpenForm(SubmitOnceMixin, forms.Form):
@@ -97,3 +100,25 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner"] = agency_workers(case.agency_id)
         self.fields["owner"].initial = case.owner_id
+
+
+class TeamForm(forms.Form):
+    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        others = workers_of(case.agency_id).exclude(pk=case.owner_id).exclude(case_assignments__case=case)
+        field = forms.ModelChoiceField(label=_("Colleague"), queryset=others)
+        self.fields["user"] = field
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(label=_("Why the case is restricted"), max_length=300)
+
+
+class EmergencyForm(forms.Form):
+    number = forms.CharField(label=_("Case number"), max_length=32)
+    reason = forms.CharField(
+        label=_("What is the emergency?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The case worker and the agency administrator are told at once, with this text."),
+    )

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qadam.families.models import ScopedQuerySet
 from qadam.lib.models import TimeStamped
 from qadam.lib.search import SearchableQuerySet
 
@@ -17,6 +16,14 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from qadam.accounts.models import User
+
+
+class CaseQuerySet(SearchableQuerySet):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """The cases a user may open: see qadam/cases/access.py for the rules."""
+        from qadam.cases.access import case_q
+
+        return self.filter(case_q(user))
 
 
 class Case(TimeStamped):
@@ -98,8 +105,15 @@ class Case(TimeStamped):
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_reason = models.CharField(_("closing reason"), max_length=12, choices=ClosingReason.choices, blank=True)
+    restricted = models.BooleanField(
+        _("restricted"), default=False, help_text=_("Only the case team sees a restricted case.")
+    )
+    restricted_reason = models.CharField(_("why the case is restricted"), max_length=300, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    # Survivors of violence and children at risk: their cases are restricted from the start.
+    RESTRICTED_KINDS = (Kind.DOMESTIC_VIOLENCE, Kind.CHILD_WELLBEING)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
@@ -131,6 +145,80 @@ class Case(TimeStamped):
     def get_grounds_display(self) -> list[str]:
         labels = dict(self.Ground.choices)
         return [str(labels[g]) for g in self.grounds if g in labels]
+
+
+class CaseAssignment(models.Model):
+    """A colleague who works on a case beside its case worker, and so is on its team."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("case"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments", verbose_name=_("colleague")
+    )
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case team member")
+        verbose_name_plural = _("case team")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="assignment_once_per_case")]
+        indexes = [models.Index(fields=["user", "case"], name="assignment_user_case")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.case}"
+
+
+class BreakGlassQuerySet(models.QuerySet["BreakGlass"]):
+    def active(self) -> BreakGlassQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class BreakGlass(models.Model):
+    """Emergency access to a restricted case outside its team: given a reason, for a short time, announced."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses", verbose_name=_("case"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses", verbose_name=_("who")
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    granted_at = models.DateTimeField(_("opened"), default=timezone.now)
+    expires_at = models.DateTimeField(_("until"))
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        indexes = [models.Index(fields=["user", "expires_at"], name="break_glass_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.case} ({self.granted_at:%Y-%m-%d %H:%M})"
+
+
+class Notification(models.Model):
+    """Something Qadam tells a worker inside Qadam, such as an emergency access to their case."""
+
+    class Kind(models.TextChoices):
+        BREAK_GLASS = "break_glass", _("emergency access to a restricted case")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("for")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    text = models.CharField(_("details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user}"
 
 
 class StatusChange(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from qadam.accounts.models import User
 from qadam.audit.services import audit_record
-from qadam.cases.models import Case, Note, StatusChange, Task
+from qadam.cases.access import can_break_glass
+from qadam.cases.models import BreakGlass, Case, CaseAssignment, Note, Notification, StatusChange, Task
 from qadam.families.models import Family, Person
+from qadam.families.services import family_restrict
 from qadam.lib.text import search_text
 
 
@@ -46,8 +48,12 @@ def case_open(
         grounds=grounds or [],
         opened_on=opened_on or timezone.localdate(),
     )
+    if kind in Case.RESTRICTED_KINDS:
+        case.restricted = True  # the case type is the reason, shown in the reader's language
     case.full_clean()
     case.save()
+    if case.restricted:
+        family_restrict(family=family)
     # The number needs the id; the id is unique across app servers without a shared counter.
     case.number = f"{family.agency.code.upper()}-{case.opened_on:%Y}-{case.pk:06d}"
     case.save(update_fields=["number"])
@@ -179,3 +185,66 @@ def task_complete(*, by: User, task: Task) -> Task:
     task.save(update_fields=["done_at", "done_by", "updated_at"])
     audit_record(actor=by, action="task_done", obj=task.case, changes={"task": task.pk, "done": [False, True]})
     return task
+
+
+@transaction.atomic
+def case_restrict(*, by: User, case: Case, reason: str) -> Case:
+    """Hide a case, its household and its people from everyone outside the case team."""
+    case = _lock(case)
+    if case.restricted:
+        return case
+    if not reason.strip():
+        raise ValidationError({"restricted_reason": _("Say why the case is restricted.")})
+    case.restricted = True
+    case.restricted_reason = reason
+    case.save(update_fields=["restricted", "restricted_reason", "updated_at"])
+    family_restrict(family=case.family)
+    audit_record(actor=by, action="case_restricted", obj=case, changes={"restricted": [False, True]})
+    return case
+
+
+@transaction.atomic
+def case_team_add(*, by: User, case: Case, user: User) -> CaseAssignment:
+    if user.agency_id != case.agency_id or not user.manages_cases or not user.is_active:
+        raise ValidationError({"user": _("The case team is made of active workers of the case's agency.")})
+    if user.pk == case.owner_id or case.assignments.filter(user=user).exists():
+        raise ValidationError({"user": _("This colleague is on the case team already.")})
+    assignment = CaseAssignment.objects.create(case=case, user=user, added_by=by)
+    audit_record(actor=by, action="case_team_added", obj=case, changes={"team": [None, user.pk]})
+    return assignment
+
+
+@transaction.atomic
+def case_team_remove(*, by: User, case: Case, user: User) -> None:
+    deleted, _details = case.assignments.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=by, action="case_team_removed", obj=case, changes={"team": [user.pk, None]})
+
+
+BREAK_GLASS_DURATION = timedelta(hours=1)
+
+
+@transaction.atomic
+def case_break_glass(*, by: User, case: Case, reason: str) -> BreakGlass:
+    """Open a restricted case in an emergency: for an hour, with a reason, told to its case worker and admins."""
+    if not can_break_glass(by, case):
+        raise ValidationError(_("Your role may not open this restricted case."))
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": _("Describe the emergency in a sentence: it is shown to the case worker.")})
+    now = timezone.now()
+    access = BreakGlass.objects.create(
+        case=case, user=by, reason=reason, granted_at=now, expires_at=now + BREAK_GLASS_DURATION
+    )
+    admins = User.objects.filter(agency_id=case.agency_id, role=User.Role.AGENCY_ADMIN, is_active=True)
+    for recipient in {case.owner, *admins} - {by}:
+        Notification.objects.create(
+            user=recipient, kind=Notification.Kind.BREAK_GLASS, case=case, actor=by, text=reason
+        )
+    audit_record(
+        actor=by, action="break_glass", obj=case, changes={"reason": reason, "until": access.expires_at.isoformat()}
+    )
+    return access
+
+
+def notification_read(*, user: User, notification_id: int) -> None:
+    Notification.objects.filter(user=user, pk=notification_id, read_at__isnull=True).update(read_at=timezone.now())

@@ -15,5 +15,10 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.case_close_view, name="close"),
     path("cases/<int:pk>/reopen/", views.case_reopen_view, name="reopen"),
     path("cases/<int:pk>/assign/", views.case_assign_view, name="assign"),
+    path("cases/<int:pk>/team/", views.case_team_add_view, name="team_add"),
+    path("cases/<int:pk>/team/<int:user_pk>/remove/", views.case_team_remove_view, name="team_remove"),
+    path("cases/<int:pk>/restrict/", views.case_restrict_view, name="restrict"),
+    path("cases/emergency/", views.emergency, name="emergency"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("notifications/<int:pk>/read/", views.notification_done, name="notification_read"),
 ]

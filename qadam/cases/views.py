@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,16 +13,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qadam.accounts.models import User
-from qadam.audit.services import form_result, form_submitted
-from qadam.cases.forms import AssignForm, CaseOpenForm, CloseForm, NoteForm, ReopenForm, StatusForm, TaskForm
-from qadam.cases.models import Case, Note, Task
+from qadam.audit.services import audit_read, form_result, form_submitted
+from qadam.cases.access import can_break_glass, can_change, can_see_history, on_team
+from qadam.cases.forms import (
+    AssignForm,
+    CaseOpenForm,
+    CloseForm,
+    EmergencyForm,
+    NoteForm,
+    ReopenForm,
+    RestrictForm,
+    StatusForm,
+    TaskForm,
+    TeamForm,
+)
+from qadam.cases.models import BreakGlass, Case, Note, Notification, Task
 from qadam.cases.services import (
     case_assign,
+    case_break_glass,
     case_change_status,
     case_close,
     case_open,
     case_reopen,
+    case_restrict,
+    case_team_add,
+    case_team_remove,
     note_add,
+    notification_read,
     task_add,
     task_complete,
 )
@@ -34,15 +51,32 @@ from qadam.lib.pagination import keyset_page
 TIMELINE_LENGTH = 50
 
 
-def _case_for(user: User, pk: int) -> Case:
-    return get_object_or_404(
+def _case_for(user: User, pk: int, *, write: bool = False) -> Case:
+    """The case if the user may see it (404 otherwise); with `write`, also if they may change it (403)."""
+    case = get_object_or_404(
         Case.objects.visible_to(user).select_related("family__head", "person", "owner", "agency"), pk=pk
     )
+    if write and not can_change(user, case):
+        raise PermissionDenied
+    return case
+
+
+def _case_read(request: AuthedRequest, pk: int, *, form: bool = False) -> Case:
+    """The case for a page that shows it, the reading recorded in the audit log; a form of a change is
+    shown only to those who may make it."""
+    case = _case_for(request.user, pk, write=form)
+    audit_read(actor=request.user, obj=case)
+    return case
 
 
 # What the home page shows of a case: its number and state, and the name of the family's head.
 HOME_CASE_FIELDS = ["number", "kind", "status", "priority", "opened_on", "assigned_at", "family__head_id"]
-HEAD_NAME = ["family__head__surname", "family__head__given_name", "family__head__patronymic"]
+HEAD_NAME = [
+    "family__head__surname",
+    "family__head__given_name",
+    "family__head__patronymic",
+    "family__head__restricted",
+]
 
 
 def home(request: AuthedRequest) -> HttpResponse:
@@ -66,10 +100,16 @@ def home(request: AuthedRequest) -> HttpResponse:
         .only("title", "due_on", "done_at", "case__number", "case__family__head_id", *(f"case__{f}" for f in HEAD_NAME))
         .order_by("due_on", "id")[:50]
     )
+    notifications = list(
+        Notification.objects.filter(user=user, read_at__isnull=True)
+        .select_related("actor", "case")
+        .order_by("-id")[:20]
+    )
     return render(
         request,
         "cases/home.html",
         {
+            "notifications": notifications,
             "open_cases": open_cases,
             "recent": recent,
             "tasks": tasks,
@@ -97,6 +137,10 @@ def case_list(request: AuthedRequest) -> HttpResponse:
 
 def case_create(request: AuthedRequest, family_pk: int) -> HttpResponse:
     family = get_object_or_404(Family.objects.visible_to(request.user).select_related("head"), pk=family_pk)
+    if not request.user.writes_records or not (request.user.manages_cases or request.user.role == User.Role.REGISTRAR):
+        raise PermissionDenied
+    if request.method == "GET":
+        audit_read(actor=request.user, obj=family)
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
         messages.info(request, _("This form was already sent; here is the case it opened."))
         return redirect(done)
@@ -119,6 +163,8 @@ def case_create(request: AuthedRequest, family_pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Case %(number)s is opened.") % {"number": case.number})
+            if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+                return redirect(family)  # opened for a colleague's team: an intake worker does not follow it
             return redirect(case)
     return render(request, "cases/case_form.html", {"form": form, "family": family})
 
@@ -150,14 +196,19 @@ def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[str,
         "status_form": StatusForm(),
         "close_form": CloseForm(),
         "reopen_form": ReopenForm(),
-        "can_write_notes": request.user.writes_case_notes,
-        "can_manage": request.user.manages_cases,
+        "can_change": (changes := can_change(request.user, case)),
+        "can_write_notes": changes and request.user.writes_case_notes,
+        "can_manage": changes,
+        "team": [case.owner, *(a.user for a in case.assignments.select_related("user"))],
+        "on_team": on_team(request.user, case),
+        "can_see_history": can_see_history(request.user, case),
+        "emergency": BreakGlass.objects.active().filter(case=case, user=request.user).order_by("-expires_at").first(),
     }
     return context
 
 
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    case = _case_for(request.user, pk)
+    case = _case_read(request, pk)
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
@@ -172,7 +223,7 @@ def _after_write(request: AuthedRequest, case: Case, **forms: Any) -> HttpRespon
 
 @require_POST
 def note_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    case = _case_for(request.user, pk)
+    case = _case_for(request.user, pk, write=True)
     if form_result(token=request.POST.get("form_token"), user=request.user):
         return _after_write(request, case)
     form = NoteForm(request.POST)
@@ -205,9 +256,10 @@ def _action_form(request: AuthedRequest, case: Case, fragment: str, title: str, 
 
 @require_http_methods(["GET", "POST"])
 def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    case = _case_for(request.user, pk)
     if request.method == "GET":
+        case = _case_read(request, pk, form=True)
         return _action_form(request, case, "cases/_task_form.html", _("Add a task"), task_form=TaskForm(case=case))
+    case = _case_for(request.user, pk, write=True)
     if form_result(token=request.POST.get("form_token"), user=request.user):
         return _after_write(request, case)
     form = TaskForm(request.POST, case=case)
@@ -230,6 +282,7 @@ def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_done(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.visible_to(request.user).select_related("case"), pk=pk)
+    _case_for(request.user, task.case_id, write=True)
     task_complete(by=request.user, task=task)
     if request.POST.get("next") == "home":
         return redirect("cases:home")
@@ -237,11 +290,8 @@ def task_done(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _status_action(request: AuthedRequest, pk: int, form_class: type, action: Any) -> HttpResponse:
-    case = _case_for(request.user, pk)
-    if not request.user.manages_cases:
-        messages.error(request, _("Your role does not change cases."))
-        return redirect(case)
-    form = form_class(request.POST, case=case) if form_class is AssignForm else form_class(request.POST)
+    case = _case_for(request.user, pk, write=True)
+    form = form_class(request.POST, case=case) if form_class in (AssignForm, TeamForm) else form_class(request.POST)
     if form.is_valid():
         try:
             action(case, form.cleaned_data)
@@ -284,7 +334,7 @@ def case_reopen_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_assign_view(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
-        case = _case_for(request.user, pk)
+        case = _case_read(request, pk, form=True)
         return _action_form(request, case, "cases/_assign_form.html", _("Reassign"), assign_form=AssignForm(case=case))
     return _status_action(
         request, pk, AssignForm, lambda case, d: case_assign(by=request.user, case=case, owner=d["owner"])
@@ -296,3 +346,58 @@ def note_search(request: AuthedRequest) -> HttpResponse:
     notes = Note.objects.visible_to(request.user).select_related("case__family__head", "author")
     page = keyset_page(notes.search(query), after=request.GET.get("after")) if query.strip() else None
     return render(request, "cases/note_search.html", {"page": page, "query": query})
+
+
+@require_http_methods(["GET", "POST"])
+def case_team_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        case = _case_read(request, pk, form=True)
+        return _action_form(
+            request, case, "cases/_team_form.html", _("Add a colleague to the team"), team_form=TeamForm(case=case)
+        )
+    return _status_action(
+        request, pk, TeamForm, lambda case, d: case_team_add(by=request.user, case=case, user=d["user"])
+    )
+
+
+@require_POST
+def case_team_remove_view(request: AuthedRequest, pk: int, user_pk: int) -> HttpResponse:
+    case = _case_for(request.user, pk, write=True)
+    case_team_remove(by=request.user, case=case, user=get_object_or_404(User, pk=user_pk))
+    messages.success(request, _("The case is updated."))
+    return redirect(case)
+
+
+@require_POST
+def case_restrict_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _status_action(
+        request, pk, RestrictForm, lambda case, d: case_restrict(by=request.user, case=case, reason=d["reason"])
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def emergency(request: AuthedRequest) -> HttpResponse:
+    """Open a restricted case in an emergency, by its number, giving a reason that its case worker will read."""
+    user = request.user
+    if user.agency is None or not user.sees_named_records or user.role not in user.agency.break_glass_roles:
+        raise PermissionDenied
+    form = EmergencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"].strip().upper()
+        case = Case.objects.filter(agency=user.agency, number=number, restricted=True).select_related("agency").first()
+        if case is None or not can_break_glass(user, case):
+            form.add_error("number", _("Your agency has no restricted case with this number that you may open."))
+        else:
+            try:
+                case_break_glass(by=user, case=case, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(case)
+    return render(request, "cases/emergency.html", {"form": form})
+
+
+@require_POST
+def notification_done(request: AuthedRequest, pk: int) -> HttpResponse:
+    notification_read(user=request.user, notification_id=pk)
+    return redirect("cases:home")

@@ -160,8 +160,13 @@ def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) 
     """The rows of one family plan: its people, household, move and case."""
     texts = [_person_text(member) for member in plan.members]
     members = zip(plan.members, texts, strict=True)
-    people = [_person_row(tables, member, text, agency_id=team.agency.pk) for member, text in members]
+    # As case_open does: a survivor's or a child's case restricts its whole household.
+    restricted = plan.case.kind in Case.RESTRICTED_KINDS
+    people = [
+        _person_row(tables, member, text, agency_id=team.agency.pk, restricted=restricted) for member, text in members
+    ]
     family_id = tables[Family].add(
+        restricted=restricted,
         agency_id=team.agency.pk,
         head_id=people[0],
         address=plan.address,
@@ -193,8 +198,9 @@ def _person_text(member: PersonPlan) -> str:
     return person_search_text(person)
 
 
-def _person_row(tables: Tables, m: PersonPlan, text: str, *, agency_id: int) -> int:
+def _person_row(tables: Tables, m: PersonPlan, text: str, *, agency_id: int, restricted: bool) -> int:
     return tables[Person].add(
+        restricted=restricted,
         agency_id=agency_id,
         iin=m.iin or None,
         surname=m.surname,
@@ -243,6 +249,7 @@ def case_rows(
         family_id=family_id,
         person_id=person_id,
         kind=plan.kind,
+        restricted=plan.kind in Case.RESTRICTED_KINDS,
         grounds=plan.grounds,
         status=plan.status,
         owner_id=owner_id,

@@ -73,6 +73,8 @@ STAFF: dict[str, list[tuple[str, str, str, str, str]]] = {
         ("bolat", "Болат", "Жақыпов", R.SUPERVISOR, "kk"),
         ("saule", "Сәуле", "Әбенова", R.AGENCY_ADMIN, "kk"),
         ("raushan", "Раушан", "Төлеуова", R.RESEARCHER, "en"),
+        ("gulmira", "Гүлмира", "Сейітова", R.REGIONAL_COORDINATOR, "kk"),
+        ("kairat", "Қайрат", "Бекенов", R.SYSTEM_ADMIN, "ru"),
     ],
     "alm": [
         ("aliya", "Әлия", "Құлмағамбетова", R.REGISTRAR, "kk"),
@@ -99,6 +101,10 @@ def demo_loaded() -> bool:
     return Agency.objects.filter(code__in=[a.code for a in AGENCIES]).exists()
 
 
+# Made-up numbers in the agencies' city codes (Astana 7172, Almaty 727, Shymkent 7252).
+PHONES = {"ast": "+7 7172 55 01 01", "alm": "+7 727 355 02 02", "shy": "+7 7252 55 03 03"}
+
+
 def agencies_ensure() -> dict[str, Agency]:
     """The demo agencies by code, created where missing."""
     codes = [region_kato_code(a.region) for a in AGENCIES]
@@ -113,6 +119,7 @@ def agencies_ensure() -> dict[str, Agency]:
                 "name_en": p.name_en,
                 "kind": p.kind,
                 "region": regions[region_kato_code(p.region)],
+                "phone": PHONES[p.code],
             },
         )
     return found
@@ -138,6 +145,13 @@ def staff_ensure(agencies: dict[str, Agency]) -> dict[str, list[User]]:
                 },
             )
             staff[code].append(user)
+        for coordinator in (u for u in staff[code] if u.role == User.Role.REGIONAL_COORDINATOR):
+            coordinator.coordinated_agencies.add(*agencies.values())
+        # Every social worker of a demo agency is supervised by its supervisor (see qadam/cases/access.py).
+        supervisor = next(u for u in staff[code] if u.role == User.Role.SUPERVISOR)
+        User.objects.filter(pk__in=[u.pk for u in staff[code] if u.role == User.Role.SOCIAL_WORKER]).filter(
+            supervisor__isnull=True
+        ).update(supervisor=supervisor)
     return staff
 
 

@@ -19,13 +19,20 @@ if TYPE_CHECKING:
     from qadam.accounts.models import User
 
 
-class ScopedQuerySet(SearchableQuerySet):
-    """Rows owned by an agency; `visible_to` is the only way a page reads them."""
-
+class PersonQuerySet(SearchableQuerySet):
     def visible_to(self, user: User | AnonymousUser) -> Self:
-        if not user.is_authenticated or not user.sees_named_records:
-            return self.none()
-        return self.filter(agency_id=user.agency_id)
+        """The people a user may open: see qadam/cases/access.py for the rules."""
+        from qadam.cases.access import person_q
+
+        return self.filter(person_q(user))
+
+
+class FamilyQuerySet(SearchableQuerySet):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """The families a user may open: see qadam/cases/access.py for the rules."""
+        from qadam.cases.access import family_q
+
+        return self.filter(family_q(user))
 
 
 class Person(TimeStamped):
@@ -62,8 +69,10 @@ class Person(TimeStamped):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     search_text = models.TextField(editable=False, default="")
+    # Set when the person's household has a restricted case; never cleared by Qadam on its own.
+    restricted = models.BooleanField(_("restricted"), default=False, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
 
     # What a person's record says about them: the fields forms edit and the audit log follows.
     FIELDS = [
@@ -126,8 +135,9 @@ class Family(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
     search_text = models.TextField(editable=False, default="")
+    restricted = models.BooleanField(_("restricted"), default=False, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = FamilyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("family")

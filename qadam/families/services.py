@@ -78,6 +78,13 @@ def family_register(*, by: User, head: Person, address: str = "", housing: str =
     return family
 
 
+def family_restrict(*, family: Family) -> None:
+    """Mark a household and its people restricted: only the teams of its restricted cases see them."""
+    Family.objects.filter(pk=family.pk).update(restricted=True)
+    Person.objects.filter(memberships__family=family).update(restricted=True)
+    family.restricted = True
+
+
 @transaction.atomic
 def family_add_member(*, by: User, family: Family, person: Person, relationship: str) -> Membership:
     if relationship == Membership.Relationship.HEAD:
@@ -87,6 +94,8 @@ def family_add_member(*, by: User, family: Family, person: Person, relationship:
     membership = Membership(family=family, person=person, relationship=relationship)
     membership.full_clean()
     membership.save()
+    if family.restricted:
+        Person.objects.filter(pk=person.pk).update(restricted=True)
     family.search_text = family_search_text(family)
     family.save(update_fields=["search_text", "updated_at"])
     audit_record(

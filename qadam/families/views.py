@@ -3,16 +3,17 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from qadam.accounts.decorators import named_records_required
+from qadam.accounts.decorators import records_writer_required
 from qadam.accounts.models import User
-from qadam.audit.services import form_result, form_submitted
+from qadam.audit.services import audit_read, form_result, form_submitted
+from qadam.cases.access import can_see_history
 from qadam.cases.models import Case
 from qadam.families.forms import FamilyCreateForm, MemberForm, MoveForm, PersonForm
 from qadam.families.models import Family, Membership, Move, Person
@@ -29,12 +30,25 @@ from qadam.lib.http import AuthedRequest
 from qadam.lib.pagination import keyset_page
 
 
-def _family_for(user: User, pk: int) -> Family:
-    return get_object_or_404(Family.objects.visible_to(user).select_related("head", "agency"), pk=pk)
+def _family_for(request: AuthedRequest, pk: int, *, form: bool = False) -> Family:
+    """The family if the user may see it (404 otherwise), the reading of a page recorded in the audit log.
+    A form of a change, and the change itself, are for roles that write (403 otherwise)."""
+    family = get_object_or_404(Family.objects.visible_to(request.user).select_related("head", "agency"), pk=pk)
+    _audit_or_refuse(request, family, form=form)
+    return family
 
 
-def _person_for(user: User, pk: int) -> Person:
-    return get_object_or_404(Person.objects.visible_to(user), pk=pk)
+def _person_for(request: AuthedRequest, pk: int, *, form: bool = False) -> Person:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    _audit_or_refuse(request, person, form=form)
+    return person
+
+
+def _audit_or_refuse(request: AuthedRequest, obj: Family | Person, *, form: bool) -> None:
+    if (form or request.method != "GET") and not request.user.writes_records:
+        raise PermissionDenied
+    if request.method == "GET":
+        audit_read(actor=request.user, obj=obj)
 
 
 def family_search(user: User, query: str):
@@ -58,12 +72,21 @@ def family_list(request: AuthedRequest) -> HttpResponse:
         )
     )
     page = keyset_page(families, after=request.GET.get("after"))
+    elsewhere = _iin_elsewhere(request.user, query) if not page.items else None
     template = (
         "families/_family_rows.html" if is_htmx(request) and request.GET.get("after") else "families/family_list.html"
     )
     if is_htmx(request) and not request.GET.get("after"):
         template = "families/_family_results.html"
-    return render(request, template, {"page": page, "query": query})
+    return render(request, template, {"page": page, "query": query, "elsewhere": elsewhere})
+
+
+def _iin_elsewhere(user: User, query: str) -> Person | None:
+    """The person an IIN belongs to when the user may not open them: the page says only whom to contact."""
+    compact = query.replace(" ", "")
+    if not (len(compact) == 12 and compact.isdigit()) or not user.sees_named_records:
+        return None
+    return Person.objects.filter(iin=compact).select_related("agency").first()
 
 
 def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
@@ -87,7 +110,7 @@ def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
     return [(person, person.pk in visible) for person in found]
 
 
-@named_records_required
+@records_writer_required
 def family_create(request: AuthedRequest) -> HttpResponse:
     """Register a household by its head, after showing the people it might already be."""
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
@@ -113,7 +136,7 @@ def family_create(request: AuthedRequest) -> HttpResponse:
 
 
 def family_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    family = _family_for(request.user, pk)
+    family = _family_for(request, pk)
     members = family.memberships.select_related("person").order_by("person__birth_date")
     moves = family.moves.select_related(
         "origin_region", "origin_locality", "destination_region", "destination_locality"
@@ -129,12 +152,13 @@ def family_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "members": members,
             "moves": moves,
             "cases": cases,
+            "can_see_history": can_see_history(request.user, family),
         },
     )
 
 
 def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    family = _family_for(request.user, pk)
+    family = _family_for(request, pk, form=True)
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
         messages.info(request, _("This form was already sent; the member was added then."))
         return redirect(done)
@@ -159,7 +183,7 @@ def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def move_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    family = _family_for(request.user, pk)
+    family = _family_for(request, pk, form=True)
     if done := form_result(token=request.POST.get("form_token"), user=request.user):
         messages.info(request, _("This form was already sent; the move was recorded then."))
         return redirect(done)
@@ -181,15 +205,19 @@ def move_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = _person_for(request.user, pk)
+    person = _person_for(request, pk)
     memberships = person.memberships.filter(family__in=Family.objects.visible_to(request.user)).select_related(
         "family__head"
     )
-    return render(request, "families/person_detail.html", {"person": person, "memberships": memberships})
+    return render(
+        request,
+        "families/person_detail.html",
+        {"person": person, "memberships": memberships, "can_see_history": can_see_history(request.user, person)},
+    )
 
 
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = _person_for(request.user, pk)
+    person = _person_for(request, pk, form=True)
     # The form edits a copy, so that the page keeps showing the saved name while errors are corrected.
     form = PersonForm(request.POST or None, instance=copy.copy(person))
     if request.method == "POST" and form.is_valid():

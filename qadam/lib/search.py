@@ -8,7 +8,10 @@ app's migration with `fts_operations(table)`.
 
 from __future__ import annotations
 
-from django.db import connection, models
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, connections, models
 from django.db.migrations.operations.special import RunPython
 from django.db.models.expressions import RawSQL
 
@@ -32,12 +35,10 @@ class SearchableQuerySet(models.QuerySet):
         return self.filter(pk__in=RawSQL(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s", [match]))
 
 
-def _create_index(table: str, schema_editor: object) -> None:
-    vendor = schema_editor.connection.vendor  # type: ignore[attr-defined]
-    statements: list[str] = []
+def _index_statements(table: str, vendor: str) -> list[str]:
     if vendor == "sqlite":
         # External-content FTS5 table kept in step by triggers; we fold text ourselves, so no diacritic removal.
-        statements = [
+        return [
             f"CREATE VIRTUAL TABLE {table}_fts USING fts5(search_text, content='{table}', content_rowid='id', "
             "tokenize='unicode61 remove_diacritics 0')",
             f"CREATE TRIGGER {table}_fts_ai AFTER INSERT ON {table} BEGIN "
@@ -49,32 +50,63 @@ def _create_index(table: str, schema_editor: object) -> None:
             f"INSERT INTO {table}_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
             f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')",
         ]
-    elif vendor == "postgresql":
+    if vendor == "postgresql":
         # A stored vector, not an expression index: a page of newest matches then filters rows cheaply
         # instead of parsing each row's text again.
-        statements = [
+        return [
             f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
             "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
             f"CREATE INDEX {table}_fts ON {table} USING gin (search_vector)",
         ]
-    for sql in statements:
-        schema_editor.execute(sql)  # type: ignore[attr-defined]
+    return []
 
 
-def _drop_index(table: str, schema_editor: object) -> None:
-    vendor = schema_editor.connection.vendor  # type: ignore[attr-defined]
+def _drop_statements(table: str, vendor: str) -> list[str]:
     if vendor == "sqlite":
-        for suffix in ("ai", "ad", "au"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")  # type: ignore[attr-defined]
-        schema_editor.execute(f"DROP TABLE IF EXISTS {table}_fts")  # type: ignore[attr-defined]
-    elif vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_fts")  # type: ignore[attr-defined]
-        schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")  # type: ignore[attr-defined]
+        triggers = [f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}" for suffix in ("ai", "ad", "au")]
+        return [*triggers, f"DROP TABLE IF EXISTS {table}_fts"]
+    if vendor == "postgresql":
+        return [f"DROP INDEX IF EXISTS {table}_fts", f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector"]
+    return []
 
 
 def fts_operation(table: str) -> RunPython:
     """The migration operation that builds (and on reverse drops) the full-text index of `table`."""
+
+    def run(statements: list[str], schema_editor: Any) -> None:
+        for sql in statements:
+            schema_editor.execute(sql)
+
     return RunPython(
-        lambda apps, schema_editor: _create_index(table, schema_editor),
-        lambda apps, schema_editor: _drop_index(table, schema_editor),
+        lambda apps, editor: run(_index_statements(table, editor.connection.vendor), editor),
+        lambda apps, editor: run(_drop_statements(table, editor.connection.vendor), editor),
     )
+
+
+def searched_tables() -> list[str]:
+    """The tables of the models that keep a `search_text`."""
+    return [m._meta.db_table for m in apps.get_models() if any(f.name == "search_text" for f in m._meta.fields)]
+
+
+def search_indexes_repair(*, using: str = "default", **kwargs: Any) -> list[str]:
+    """Put back SQLite's full-text triggers where a migration lost them; returns the tables repaired.
+
+    SQLite cannot alter a column in place, so Django rebuilds the whole table for many schema changes,
+    and the triggers that keep the FTS5 index go with the old table. This runs after every `migrate`.
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return []
+    repaired = []
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in searched_tables():
+            if table not in existing:
+                continue
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s", [f"{table}_fts_ai"])
+            if cursor.fetchone():
+                continue
+            for sql in [*_drop_statements(table, "sqlite"), *_index_statements(table, "sqlite")]:
+                cursor.execute(sql)
+            repaired.append(table)
+    return repaired

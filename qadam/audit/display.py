@@ -1,0 +1,135 @@
+"""How audit entries read on a page: action names, field names, and which values are never shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from qadam.audit.models import AuditEntry
+
+# Fields whose values the history never shows, before or after: only that they changed. Extend it with
+# every field that is encrypted or that could reveal where a survivor lives.
+SENSITIVE_FIELDS = frozenset({"iin", "phone", "text", "address"})
+
+# What each action code means; an action missing here is shown by its code.
+ACTION_LABELS: dict[str, Promise] = {
+    "viewed": _("viewed"),
+    "printed": _("printed"),
+    "exported": _("exported"),
+    "person_registered": _("registered the person"),
+    "person_changed": _("changed the person's details"),
+    "family_registered": _("registered the family"),
+    "member_added": _("added a household member"),
+    "move_recorded": _("recorded a move"),
+    "case_opened": _("opened the case"),
+    "case_status_changed": _("changed the status"),
+    "case_closed": _("closed the case"),
+    "case_reopened": _("reopened the case"),
+    "case_assigned": _("reassigned the case"),
+    "note_added": _("added a note"),
+    "task_added": _("added a task"),
+    "task_done": _("completed a task"),
+    "case_restricted": _("restricted the case"),
+    "case_team_added": _("added a colleague to the team"),
+    "case_team_removed": _("removed a colleague from the team"),
+    "break_glass": _("opened the case in an emergency"),
+    "consent_given": _("recorded a consent"),
+    "consent_withdrawn": _("recorded a withdrawal of consent"),
+    "login": _("signed in"),
+    "logout": _("signed out"),
+    "login_failed": _("failed to sign in"),
+    "login_locked_out": _("was locked out after failed sign-ins"),
+    "two_factor_enrolled": _("set up two-factor sign-in"),
+    "two_factor_failed": _("entered a wrong two-factor code"),
+    "two_factor_reset": _("had two-factor sign-in reset"),
+    "language_changed": _("changed the interface language"),
+}
+
+# Record types by the short name URLs and filters use, and the model label entries store.
+RECORD_TYPES = {"person": "families.person", "family": "families.family", "case": "cases.case", "user": "accounts.user"}
+RECORD_PAGES = {
+    "families.person": "families:person_detail",
+    "families.family": "families:detail",
+    "cases.case": "cases:detail",
+}
+
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: str | None  # None when the history shows no values for this field
+    after: str | None
+    masked: bool
+
+
+@cache
+def _model(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _shown(field: models.Field | None, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return EMPTY
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(item, item)) for item in value)
+    return str(choices.get(value, value))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def changes_of(entry: AuditEntry, *, values: bool = True) -> list[Change]:
+    """The fields an entry changed, with their values before and after unless they are sensitive.
+
+    Changes are stored as {field: [before, after]}; anything else under a field is its value after.
+    """
+    model = _model(entry.target_type)
+    shown = []
+    for name, value in sorted(entry.changes.items()):
+        field = _field(model, name)
+        label = str(field.verbose_name) if field is not None else name
+        masked = name in SENSITIVE_FIELDS
+        if masked or not values:
+            shown.append(Change(name, label, None, None, masked))
+            continue
+        before, after = value if isinstance(value, list) and len(value) == 2 else (None, value)
+        shown.append(Change(name, label, _shown(field, before), _shown(field, after), masked))
+    return shown
+
+
+def record_type_label(entry: AuditEntry) -> str:
+    """The kind of record an entry is about, in the reader's language ("case")."""
+    model = _model(entry.target_type)
+    return str(model._meta.verbose_name) if model is not None else entry.target_type
+
+
+def record_url(entry: AuditEntry) -> str | None:
+    """Where the record's own page is (it answers 404 to those who may not see it), if it has one."""
+    name = RECORD_PAGES.get(entry.target_type)
+    return reverse(name, kwargs={"pk": entry.target_id}) if name else None
