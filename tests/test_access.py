@@ -238,3 +238,16 @@ class TestBreakGlass:
         response = login(supervisor).post(reverse("cases:emergency"), {"number": case.number, "reason": "x" * 20})
         assert response.status_code == 200 and "number" in response.context["form"].errors
         assert not BreakGlass.objects.exists()
+
+
+def test_agency_admin_chooses_who_may_use_emergency_access(admin, supervisor, survivor_case):
+    client = login(admin)
+    response = client.post(
+        reverse("accounts:agency"), {"phone": "+7 7172 55 00 00", "break_glass_roles": ["agency_admin"]}
+    )
+    assert response.status_code == 302
+    admin.agency.refresh_from_db()
+    assert admin.agency.break_glass_roles == ["agency_admin"] and admin.agency.phone == "+7 7172 55 00 00"
+    assert AuditEntry.objects.filter(action="agency_permissions_changed", actor=admin).exists()
+    assert login(supervisor).get(reverse("cases:emergency")).status_code == 403
+    assert login(supervisor).get(reverse("accounts:agency")).status_code == 403

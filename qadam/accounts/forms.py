@@ -31,3 +31,25 @@ class TOTPCodeForm(forms.Form):
         if not (code.isascii() and code.isdigit() and len(code) == 6):
             raise forms.ValidationError(_("Enter the six digits your app shows, without letters."))
         return code
+
+
+class AgencySettingsForm(forms.Form):
+    """What an agency administrator decides for the agency: who may open restricted records in an emergency."""
+
+    phone = forms.CharField(
+        label=_("Phone for other agencies"),
+        max_length=20,
+        required=False,
+        help_text=_("Shown to workers of other agencies who find that your agency keeps a record."),
+    )
+    break_glass_roles = forms.MultipleChoiceField(
+        label=_("Roles that may open a restricted record in an emergency"),
+        choices=[
+            (role, label)
+            for role, label in User.Role.choices
+            if role in {User.Role.SUPERVISOR, User.Role.AGENCY_ADMIN, User.Role.SOCIAL_WORKER}
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Every emergency access needs a reason, lasts one hour and is told to the case worker."),
+    )

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -15,9 +16,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qadam.accounts.forms import LanguageForm, LoginForm, TOTPCodeForm
+from qadam.accounts.forms import AgencySettingsForm, LanguageForm, LoginForm, TOTPCodeForm
 from qadam.accounts.logins import HAS_DEVICE_KEY, login_failure_record, login_record, logout_record
-from qadam.accounts.services import user_set_language
+from qadam.accounts.services import agency_configure, user_set_language
 from qadam.accounts.twofactor import (
     has_confirmed_device,
     is_verified,
@@ -144,6 +145,21 @@ def security(request: AuthedRequest) -> HttpResponse:
         "lifetime_hours": settings.QADAM_SESSION_LIFETIME // 3600,
     }
     return render(request, "accounts/security.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def agency_settings(request: AuthedRequest) -> HttpResponse:
+    """The agency administrator's settings: the agency's contact phone and who may use emergency access."""
+    agency = request.user.agency
+    if agency is None or request.user.role != request.user.Role.AGENCY_ADMIN:
+        raise PermissionDenied
+    initial = {"phone": agency.phone, "break_glass_roles": agency.break_glass_roles}
+    form = AgencySettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        agency_configure(by=request.user, agency=agency, **form.cleaned_data)
+        messages.success(request, _("The agency's settings are saved."))
+        return redirect("accounts:agency")
+    return render(request, "accounts/agency_settings.html", {"form": form, "agency": agency})
 
 
 @login_not_required

@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "viewed": _("viewed"),
     "printed": _("printed"),
     "exported": _("exported"),
+    "agency_permissions_changed": _("changed who may use emergency access"),
     "person_registered": _("registered the person"),
     "person_changed": _("changed the person's details"),
     "family_registered": _("registered the family"),

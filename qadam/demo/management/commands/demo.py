@@ -31,3 +31,6 @@ class Command(BaseCommand):
             )
         self.stdout.write("\nDemo logins:\n" + logins_table())
         self.stdout.write(f"\nOpen {URL} and sign in with one of them.")
+        self.stdout.write(
+            "Supervisors, agency and system administrators set up two-factor login (a TOTP app) at their first login."
+        )
