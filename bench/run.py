@@ -143,7 +143,7 @@ def _pages(worker: User) -> list[tuple[str, Callable[[], str] | None]]:
     from qadam.cases.models import Case
     from qadam.families.models import Person
 
-    people = Person.objects.filter(agency_id=worker.agency_id).exclude(iin=None)
+    people = Person.objects.filter(agency_id=worker.agency_id).exclude(iin__isnull=True)
     common = people.values("surname").annotate(n=Count("id")).order_by("-n")[:12]
     prefixes = sorted({row["surname"][:4] for row in common})
     iins = _spread(people.order_by("id").values_list("iin", flat=True))

@@ -19,6 +19,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("QADAM_DEBUG", False)
 # A development key only; production must set QADAM_SECRET_KEY (checked by `qadam check --deploy`).
 SECRET_KEY = os.environ.get("QADAM_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# Field encryption (qadam/lib/crypto.py), independent of SECRET_KEY: the first key encrypts, all decrypt.
+# Empty means development keys, which `qadam check --deploy` refuses.
+QADAM_FIELD_KEYS = [k.strip() for k in os.environ.get("QADAM_FIELD_KEYS", "").split(",") if k.strip()]
+QADAM_BLIND_INDEX_KEY = os.environ.get("QADAM_BLIND_INDEX_KEY", "").strip()
 ALLOWED_HOSTS = [h for h in os.environ.get("QADAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("QADAM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -16,7 +16,7 @@ def user_set_language(*, user: User, language: str) -> User:
 @transaction.atomic
 def agency_configure(*, by: User, agency: Agency, phone: str, break_glass_roles: list[str]) -> Agency:
     """Change who may open restricted records in an emergency, and the agency's contact phone; audited."""
-    changes = {}
+    changes: dict[str, list[object]] = {}
     if agency.phone != phone:
         changes["phone"] = [agency.phone, phone]
     if sorted(agency.break_glass_roles) != sorted(break_glass_roles):

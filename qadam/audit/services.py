@@ -7,9 +7,12 @@ from django.db import models
 from qadam.accounts.models import User
 from qadam.audit import chain
 from qadam.audit.models import AuditEntry, FormSubmission
+from qadam.lib.crypto import EncryptedTextField
 
 # What a person did with a record without changing it; audit_read writes these.
 READ_ACTIONS = frozenset({"viewed", "printed", "exported"})
+# What the log holds for a change of an encrypted field, instead of its values.
+CHANGED = "changed"
 
 
 def audit_record(
@@ -45,14 +48,16 @@ def audit_read(*, actor: User, obj: models.Model, action: str = "viewed") -> Aud
     return audit_record(actor=actor, action=action, obj=obj)
 
 
-def field_changes(before: models.Model | None, after: models.Model, fields: list[str]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for the fields that differ, as JSON-safe strings."""
-    changes: dict[str, list[Any]] = {}
+def field_changes(before: models.Model | None, after: models.Model, fields: list[str]) -> dict[str, Any]:
+    """{field: [old, new]} for the fields that differ, as JSON-safe strings; "changed" for encrypted ones."""
+    changes: dict[str, Any] = {}
     for name in fields:
         new = getattr(after, name)
         old = getattr(before, name) if before is not None else None
         if old != new:
-            changes[name] = [_plain(old), _plain(new)]
+            # An encrypted field's values never reach the log, only that it changed.
+            encrypted = isinstance(after._meta.get_field(name), EncryptedTextField)
+            changes[name] = CHANGED if encrypted else [_plain(old), _plain(new)]
     return changes
 
 

@@ -1,8 +1,9 @@
 """`qadam synth`: family plans written in bulk, for benchmarks at 100,000 to 1,000,000 families.
 
 No services and no audit: rows go in a few thousand families per transaction, with ids handed out here so
-that case numbers and foreign keys need no second pass. Search texts are computed as the services compute
-them. Run it on a database that nothing else writes to meanwhile.
+that case numbers and foreign keys need no second pass. Search texts, the encrypted IIN and phone and their
+blind indexes are computed as the services and the field compute them. Run it on a database that nothing
+else writes to meanwhile.
 
 Rows are plain tuples inserted with `executemany`, in the column order of the model's own fields and
 through each field's own value adaptation. `bulk_create` was tried first: it spent six of every seven
@@ -31,6 +32,7 @@ from qadam.demo.staff import AGENCIES, agencies_ensure, staff_ensure
 from qadam.families.models import Family, Membership, Move, Person
 from qadam.families.services import person_search_text
 from qadam.kato.regions import region_kato_code
+from qadam.lib.crypto import encrypt, iin_index, phone_index
 from qadam.lib.text import search_text
 
 BATCH = 5000
@@ -95,7 +97,7 @@ def synth(*, families: int, seed: int, progress: Callable[[int], None] = lambda 
     """Add `families` synthetic families, a third to each demo agency, with their cases, notes and tasks."""
     agencies = agencies_ensure()
     staff = staff_ensure(agencies)
-    taken = Person.objects.exclude(iin=None).values_list("iin", flat=True).iterator(chunk_size=20000)
+    taken = Person.objects.exclude(iin__isnull=True).values_list("iin", flat=True).iterator(chunk_size=20000)
     generator = FamilyGenerator(seed=seed, today=timezone.localdate(), taken_iins=taken)
     teams = {
         p.code: team_ensure(agencies[p.code], staff[p.code], generator, new_families=families // 3) for p in AGENCIES
@@ -188,21 +190,22 @@ def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) 
 
 
 def _person_text(member: PersonPlan) -> str:
-    person = Person(
-        surname=member.surname,
-        given_name=member.given_name,
-        patronymic=member.patronymic,
-        iin=member.iin or None,
-        phone=member.phone,
+    return person_search_text(
+        Person(surname=member.surname, given_name=member.given_name, patronymic=member.patronymic)
     )
-    return person_search_text(person)
+
+
+def _sealed(name: str, value: str) -> str:
+    """A value as the encrypted field stores it: rows here bypass the field's own conversion."""
+    return encrypt(value, context=f"families.person.{name}")
 
 
 def _person_row(tables: Tables, m: PersonPlan, text: str, *, agency_id: int, restricted: bool) -> int:
     return tables[Person].add(
         restricted=restricted,
         agency_id=agency_id,
-        iin=m.iin or None,
+        iin=_sealed("iin", m.iin) if m.iin else None,
+        iin_index=iin_index(m.iin),
         surname=m.surname,
         given_name=m.given_name,
         patronymic=m.patronymic,
@@ -210,7 +213,8 @@ def _person_row(tables: Tables, m: PersonPlan, text: str, *, agency_id: int, res
         sex=m.sex,
         citizenship=m.citizenship,
         preferred_language=m.preferred_language,
-        phone=m.phone,
+        phone=_sealed("phone", m.phone) if m.phone else "",
+        phone_index=phone_index(m.phone),
         search_text=text,
     )
 

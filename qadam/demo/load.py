@@ -55,7 +55,7 @@ def demo_load(*, families: int = DEMO_FAMILIES, seed: int = DEMO_SEED, today: da
     agencies = agencies_ensure()
     staff = staff_ensure(agencies)
     teams = {code: Team.of(users) for code, users in staff.items()}
-    taken = Person.objects.exclude(iin=None).values_list("iin", flat=True)
+    taken = Person.objects.exclude(iin__isnull=True).values_list("iin", flat=True)
     generator = FamilyGenerator(seed=seed, today=today or timezone.localdate(), taken_iins=taken)
     regions = {unit.code[:2]: unit for unit in KatoUnit.objects.filter(level=KatoUnit.Level.REGION)}
     for number in range(families):

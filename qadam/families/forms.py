@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qadam.families.models import Family, Membership, Move, Person
 from qadam.kato.models import KatoUnit
+from qadam.lib.crypto import iin_index
 from qadam.lib.forms import DateInput, SubmitOnceMixin
 from qadam.lib.iin import InvalidIIN, parse_iin
 from qadam.lib.names import clean_name
@@ -63,7 +64,12 @@ class PersonForm(forms.ModelForm):
             parse_iin(value)
         except InvalidIIN as error:
             raise ValidationError(IIN_ERRORS[error.code], code=f"iin_{error.code}") from None
-        existing = Person.objects.filter(iin=value).exclude(pk=self.instance.pk).select_related("agency").first()
+        existing = (
+            Person.objects.filter(iin_index=iin_index(value))
+            .exclude(pk=self.instance.pk)
+            .select_related("agency")
+            .first()
+        )
         if existing is not None:
             self.existing_person = existing  # shown to the user as the record to open instead
             raise ValidationError(

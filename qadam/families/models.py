@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Self
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qadam.lib.crypto import EncryptedTextField, iin_index, phone_index
 from qadam.lib.models import TimeStamped
 from qadam.lib.search import SearchableQuerySet
 
@@ -17,6 +19,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from qadam.accounts.models import User
+
+
+def identifier_lookup(query: str, *, prefix: str = "") -> dict[str, str] | None:
+    """The blind-index filter for a query that is a whole IIN (12 digits) or a whole phone number
+    (10 digits, or 11 after +7 or 8); None for any other query."""
+    compact = re.sub(r"[\s()\-]", "", query)
+    if re.fullmatch(r"\d{12}", compact):
+        return {f"{prefix}iin_index": iin_index(compact) or ""}
+    if re.fullmatch(r"(\+7|8|7)?\d{10}", compact):
+        return {f"{prefix}phone_index": phone_index(compact) or ""}
+    return None
 
 
 class PersonQuerySet(SearchableQuerySet):
@@ -58,7 +71,8 @@ class Person(TimeStamped):
     surname = models.CharField(_("surname"), max_length=80)
     given_name = models.CharField(_("given name"), max_length=80)
     patronymic = models.CharField(_("patronymic"), max_length=80, blank=True)
-    iin = models.CharField(_("IIN"), max_length=12, null=True, blank=True, unique=True)
+    # Encrypted at rest; found by exact value through the blind indexes below (qadam/lib/crypto.py).
+    iin = EncryptedTextField(_("IIN"), max_length=12, null=True, blank=True)
     birth_date = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     citizenship = models.CharField(
@@ -67,7 +81,10 @@ class Person(TimeStamped):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.KAZAKH
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True)
+    # NULL, not "", for no value: the unique constraint on iin_index then holds only among real IINs.
+    iin_index = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    phone_index = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # noqa: DJ001
     search_text = models.TextField(editable=False, default="")
     # Set when the person's household has a restricted case; never cleared by Qadam on its own.
     restricted = models.BooleanField(_("restricted"), default=False, editable=False)
@@ -94,12 +111,25 @@ class Person(TimeStamped):
             models.Index(fields=["agency", "-id"], name="person_agency_newest"),
             models.Index(fields=["birth_date"], name="person_birth_date"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iin_index"],
+                condition=models.Q(iin_index__isnull=False),
+                name="person_iin_once",
+                violation_error_message=_("A person with this IIN is already registered."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name
 
     def get_absolute_url(self) -> str:
         return reverse("families:person_detail", kwargs={"pk": self.pk})
+
+    def index_identifiers(self) -> None:
+        """Compute the blind indexes of the IIN and phone, the only way they are looked up."""
+        self.iin_index = iin_index(self.iin)
+        self.phone_index = phone_index(self.phone)
 
     @property
     def full_name(self) -> str:

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from qadam.accounts.models import User
 from qadam.audit.services import audit_record, field_changes
 from qadam.families.models import Family, Membership, Move, Person
-from qadam.lib.text import digits, names_are_close, search_text
+from qadam.lib.crypto import iin_index
+from qadam.lib.text import names_are_close, search_text
 
 
 def person_search_text(person: Person) -> str:
-    phone = digits(person.phone)
-    return search_text(person.surname, person.given_name, person.patronymic, person.iin, phone, phone[-10:])
+    # No IIN or phone: they are encrypted, and found by exact value through their blind indexes.
+    return search_text(person.surname, person.given_name, person.patronymic)
 
 
 def family_search_text(family: Family) -> str:
@@ -27,9 +28,11 @@ def family_search_text(family: Family) -> str:
 
 
 def _save_person(person: Person, *, fields: list[str] | None) -> None:
+    person.index_identifiers()  # before full_clean, which then checks that the IIN is not taken
     person.full_clean()
     person.search_text = person_search_text(person)
-    person.save(update_fields=[*fields, "search_text", "updated_at"] if fields is not None else None)
+    indexed = ["search_text", "iin_index", "phone_index", "updated_at"]
+    person.save(update_fields=[*fields, *indexed] if fields is not None else None)
 
 
 def _refresh_families_of(person: Person) -> None:
@@ -135,7 +138,7 @@ def likely_duplicates(
     """
     found: dict[int, Person] = {}
     if iin:
-        for person in Person.objects.filter(iin=iin).select_related("agency"):
+        for person in Person.objects.filter(iin_index=iin_index(iin)).select_related("agency"):
             found[person.pk] = person
     if birth_date:
         for person in Person.objects.filter(birth_date=birth_date).select_related("agency")[:500]:

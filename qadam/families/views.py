@@ -16,7 +16,7 @@ from qadam.audit.services import audit_read, form_result, form_submitted
 from qadam.cases.access import can_see_history
 from qadam.cases.models import Case
 from qadam.families.forms import FamilyCreateForm, MemberForm, MoveForm, PersonForm
-from qadam.families.models import Family, Membership, Move, Person
+from qadam.families.models import Family, Membership, Move, Person, identifier_lookup
 from qadam.families.services import (
     family_add_member,
     family_register,
@@ -25,6 +25,7 @@ from qadam.families.services import (
     person_register,
     person_update,
 )
+from qadam.lib.crypto import iin_index
 from qadam.lib.htmx import is_htmx
 from qadam.lib.http import AuthedRequest
 from qadam.lib.pagination import keyset_page
@@ -55,9 +56,9 @@ def family_search(user: User, query: str):
     """The families a user may open that match a name, IIN or phone; the scope is part of the same query."""
     families = Family.objects.visible_to(user)
     query = query.strip()
-    compact = query.replace(" ", "")
-    if len(compact) == 12 and compact.isdigit():
-        return families.filter(memberships__person__iin=compact)
+    if lookup := identifier_lookup(query, prefix="person__"):
+        # An IIN or phone is encrypted: it is found by its blind index, never in the full-text index.
+        return families.filter(pk__in=Membership.objects.filter(**lookup).values("family_id"))
     return families.search(query)
 
 
@@ -86,7 +87,7 @@ def _iin_elsewhere(user: User, query: str) -> Person | None:
     compact = query.replace(" ", "")
     if not (len(compact) == 12 and compact.isdigit()) or not user.sees_named_records:
         return None
-    return Person.objects.filter(iin=compact).select_related("agency").first()
+    return Person.objects.filter(iin_index=iin_index(compact)).select_related("agency").first()
 
 
 def _duplicates_for(form: PersonForm, user: User) -> list[tuple[Person, bool]]:
@@ -230,7 +231,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     people = Person.objects.visible_to(request.user)
-    compact = query.replace(" ", "")
-    found = people.filter(iin=compact) if len(compact) == 12 and compact.isdigit() else people.search(query)
+    lookup = identifier_lookup(query)
+    found = people.filter(**lookup) if lookup else people.search(query)
     page = keyset_page(found, after=request.GET.get("after"))
     return render(request, "families/person_list.html", {"page": page, "query": query})
