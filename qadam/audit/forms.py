@@ -7,6 +7,7 @@ from django import forms
 from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qadam.audit.display import ACTION_LABELS, RECORD_TYPES
 from qadam.audit.models import AuditEntryQuerySet
@@ -32,8 +33,8 @@ def _start_of(day: date) -> datetime:
 class LogSearchForm(forms.Form):
     """What an agency administrator may narrow the audit log by."""
 
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    since = forms.DateField(label=pgettext_lazy("start of a period", "From"), required=False, widget=DateInput)
+    until = forms.DateField(label=pgettext_lazy("end of a period", "To"), required=False, widget=DateInput)
     actor = forms.CharField(label=_("Who (user name)"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=_action_choices)
     record_type = forms.ChoiceField(label=_("Record type"), required=False, choices=_record_type_choices)
