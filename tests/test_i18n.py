@@ -525,12 +525,6 @@ def test_no_english_on_the_pages_of_confidentiality(
     assert_clean(report, language)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="qadam/audit/display.py changes_of() shows the keys of audited changes that are not fields of the "
-    "record (task, assignee, done, note, contact, team, reason, until, member, relationship, the move's and the "
-    "consent's fields) and their raw values (True, False, home_visit, spouse, rural, jobs) in English",
-)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_english_in_the_history_of_a_case_and_the_audit_log(
     worker, supervisor, agency_admin, family, busy_case, restricted_case, consents, language

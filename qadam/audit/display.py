@@ -82,7 +82,29 @@ def _model(label: str) -> type[models.Model] | None:
         return None
 
 
-def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+# Services record some changes of a record under the name of a neighbouring record's field (a move of a
+# family, the note added to a case): where to find the field that labels the key and its choices.
+RELATED_MODELS = {
+    "families.family": ["families.move", "families.membership"],
+    "families.person": ["consent.consent"],
+    "cases.case": ["cases.note", "cases.task", "cases.caseassignment", "cases.breakglass"],
+}
+KEY_FIELDS = {
+    "member": ("families.membership", "person"),
+    "team": ("cases.caseassignment", "user"),
+    "until": ("cases.breakglass", "expires_at"),
+    "done": ("cases.task", "done_at"),
+    "recipient": ("consent.consent", "recipient"),
+}
+# Keys that name a neighbouring record itself (its id is the value), labelled by that record's type.
+KEY_MODELS = {"note": "cases.note", "task": "cases.task", "consent": "consent.consent"}
+KEY_LABELS = {"step": _("step")}
+# JSON lists of choices, which Django fields cannot declare.
+LIST_CHOICES = {("families.move", "reasons"): "Reason"}
+VALUE_LABELS = {"enrolment": _("setting up"), "login": _("signing in"), True: _("yes"), False: _("no")}
+
+
+def _own_field(model: type[models.Model] | None, name: str) -> models.Field | None:
     if model is None:
         return None
     try:
@@ -92,13 +114,37 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     return field if isinstance(field, models.Field) else None
 
 
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    """The field a change key names: the record's own, or a neighbour's that the service recorded."""
+    field = _own_field(model, name)
+    if field is not None or model is None:
+        return field
+    if name in KEY_FIELDS:
+        label, field_name = KEY_FIELDS[name]
+        return _own_field(_model(label), field_name)
+    for label in RELATED_MODELS.get(model._meta.label_lower, []):
+        if (found := _own_field(_model(label), name)) is not None:
+            return found
+    return None
+
+
 def _shown(field: models.Field | None, value: Any) -> str:
     if value is None or value == "" or value == []:
         return EMPTY
+    if isinstance(value, bool | str) and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
     choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    if field is not None and (enum := LIST_CHOICES.get((field.model._meta.label_lower, field.name))):
+        choices = dict(getattr(field.model, enum).choices)
     if isinstance(value, list):
         return ", ".join(str(choices.get(item, item)) for item in value)
     return str(choices.get(value, value))
+
+
+def _key_label(name: str) -> str:
+    if name in KEY_MODELS and (model := _model(KEY_MODELS[name])) is not None:
+        return str(model._meta.verbose_name)
+    return str(KEY_LABELS.get(name, name))
 
 
 def action_label(action: str) -> str:
@@ -114,7 +160,7 @@ def changes_of(entry: AuditEntry, *, values: bool = True) -> list[Change]:
     shown = []
     for name, value in sorted(entry.changes.items()):
         field = _field(model, name)
-        label = str(field.verbose_name) if field is not None else name
+        label = str(field.verbose_name) if field is not None else _key_label(name)
         masked = name in SENSITIVE_FIELDS
         if masked or not values:
             shown.append(Change(name, label, None, None, masked))
