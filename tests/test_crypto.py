@@ -145,3 +145,28 @@ class TestRotation:
         settings.QADAM_FIELD_KEYS = [key_b]
         assert {p.pk: (p.iin, p.phone) for p in Person.objects.all()} == expected
         assert login(worker).get(reverse("families:list"), {"q": "+77010000000"}).context["page"].count == 1
+
+
+def raw(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608 - fixed names
+        return cursor.fetchone()[0]
+
+
+def test_narratives_and_addresses_are_encrypted_and_restricted_ones_not_indexed(worker, case, other_case, other_worker):
+    from django.utils import timezone
+
+    from qadam.cases.models import Note
+    from qadam.cases.services import case_restrict, note_add
+
+    text = "Отбасы Сарыарқа ауданындағы баспанаға көшті"
+    open_note = note_add(by=worker, case=case, contact="call", contact_on=timezone.localdate(), text=text)
+    secret = note_add(by=other_worker, case=other_case, contact="call", contact_on=timezone.localdate(), text=text)
+    assert "баспана" not in raw("cases_note", "text", open_note.pk)
+    assert Note.objects.get(pk=open_note.pk).text == text
+    assert "Сарыарқа" not in raw("families_family", "address", case.family_id)
+    assert case.family.address == "Астана, Сарыарқа ауданы"
+    assert list(Note.objects.search("баспана").values_list("pk", flat=True)) == [open_note.pk]
+    assert secret.search_text == ""
+    case_restrict(by=worker, case=case, reason="Қауіп бар")
+    assert not Note.objects.search("баспана").exists()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qadam.lib.crypto import EncryptedTextField
 from qadam.lib.models import TimeStamped
 from qadam.lib.search import SearchableQuerySet
 
@@ -260,7 +261,8 @@ class Note(TimeStamped):
     contact = models.CharField(_("type of contact"), max_length=12, choices=Contact.choices)
     contact_on = models.DateField(_("date of contact"))
     minutes = models.PositiveSmallIntegerField(_("duration, minutes"), null=True, blank=True)
-    text = models.TextField(_("note"), max_length=10000)
+    # Encrypted at rest; a restricted case's notes are also kept out of the full-text index.
+    text = EncryptedTextField(_("note"), max_length=10000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )

@@ -153,7 +153,7 @@ def note_add(*, by: User, case: Case, contact: str, contact_on: date, text: str,
     if contact_on > timezone.localdate():
         raise ValidationError({"contact_on": _("The date of contact cannot be in the future.")})
     note = Note(case=case, contact=contact, contact_on=contact_on, text=text, minutes=minutes, author=by)
-    note.search_text = search_text(text)
+    note.search_text = "" if case.restricted else search_text(text)
     note.full_clean()
     note.save()
     audit_record(actor=by, action="note_added", obj=case, changes={"note": [None, note.pk], "contact": [None, contact]})
@@ -198,6 +198,7 @@ def case_restrict(*, by: User, case: Case, reason: str) -> Case:
     case.restricted = True
     case.restricted_reason = reason
     case.save(update_fields=["restricted", "restricted_reason", "updated_at"])
+    case.notes.update(search_text="")  # a restricted case's narratives leave the full-text index
     family_restrict(family=case.family)
     audit_record(actor=by, action="case_restricted", obj=case, changes={"restricted": [False, True]})
     return case

@@ -171,10 +171,10 @@ def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) 
         restricted=restricted,
         agency_id=team.agency.pk,
         head_id=people[0],
-        address=plan.address,
+        address=encrypt(plan.address, context="families.family.address") if plan.address else "",
         housing=plan.housing,
         created_by_id=team.registrar_id,
-        search_text=search_text(*texts, plan.address),
+        search_text=search_text(*texts),
     )
     for person_id, member in zip(people, plan.members, strict=True):
         tables[Membership].add(family_id=family_id, person_id=person_id, relationship=member.relationship)
@@ -280,9 +280,9 @@ def case_rows(
             contact=note.contact,
             contact_on=note.contact_on,
             minutes=note.minutes,
-            text=note.text,
+            text=encrypt(note.text, context="cases.note.text"),
             author_id=owner_id,
-            search_text=search_text(note.text),
+            search_text="" if plan.kind in Case.RESTRICTED_KINDS else search_text(note.text),
         )
     for task in plan.tasks:
         done_at = at_work(task.done_on, 120) if task.done_on else None

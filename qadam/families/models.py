@@ -159,7 +159,7 @@ class Family(TimeStamped):
     head = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="headed_families", verbose_name=_("head of household")
     )
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    address = EncryptedTextField(_("address"), max_length=300, blank=True)
     housing = models.CharField(_("housing"), max_length=12, choices=Housing.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")

@@ -24,7 +24,8 @@ def person_search_text(person: Person) -> str:
 
 def family_search_text(family: Family) -> str:
     people = [m.person for m in family.memberships.select_related("person")]
-    return search_text(*(person_search_text(p) for p in people), family.address)
+    # Names only: an address is identifying, and a survivor's is secret.
+    return search_text(*(person_search_text(p) for p in people))
 
 
 def _save_person(person: Person, *, fields: list[str] | None) -> None:
