@@ -211,6 +211,12 @@ class TestBreakGlass:
         page = login(supervisor).get(survivor_case.get_absolute_url())
         assert page.status_code == 200 and page.context["emergency"] is not None
         assert "Омарова Гүлнар" not in page.content.decode()  # the survivor's name stays masked outside the team
+        household = login(supervisor).get(reverse("families:detail", args=[survivor_case.family_id])).content.decode()
+        assert "Дағдарыс орталығы" not in household  # and the shelter's address is never shown outside it
+        assert (
+            "Дағдарыс орталығы"
+            in login(worker).get(reverse("families:detail", args=[survivor_case.family_id])).content.decode()
+        )
         assert {n.user.username for n in Notification.objects.filter(case=survivor_case)} == {"aigerim", "saule"}
         assert "Полиция сообщает" in login(worker).get(reverse("cases:home")).content.decode()
         assert AuditEntry.objects.filter(action="break_glass", actor=supervisor, target_id=survivor_case.pk).exists()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from qadam.accounts.decorators import records_writer_required
 from qadam.accounts.models import User
 from qadam.audit.services import audit_read, form_result, form_submitted
-from qadam.cases.access import can_see_history
+from qadam.cases.access import can_see_history, team_family_ids
 from qadam.cases.models import Case
 from qadam.families.forms import FamilyCreateForm, MemberForm, MoveForm, PersonForm
 from qadam.families.models import Family, Membership, Move, Person, identifier_lookup
@@ -154,6 +154,8 @@ def family_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "moves": moves,
             "cases": cases,
             "can_see_history": can_see_history(request.user, family),
+            # A survivor's address (a shelter, a crisis centre) never leaves the case team, emergency or not.
+            "show_address": not family.restricted or family.pk in team_family_ids(request.user),
         },
     )
 
