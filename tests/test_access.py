@@ -257,3 +257,29 @@ def test_agency_admin_chooses_who_may_use_emergency_access(admin, supervisor, su
     assert AuditEntry.objects.filter(action="agency_permissions_changed", actor=admin).exists()
     assert login(supervisor).get(reverse("cases:emergency")).status_code == 403
     assert login(supervisor).get(reverse("accounts:agency")).status_code == 403
+
+
+def test_a_list_of_survivors_costs_no_query_per_name(worker, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(worker)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("families:list")).status_code == 200
+        return len(queries)
+
+    def survivor(day: int) -> None:
+        head = person_register(
+            by=worker, surname="Әлиева", given_name="Дина", birth_date=date(1991, 2, day), sex="female"
+        )
+        family = family_register(by=worker, head=head)
+        case_open(by=worker, family=family, person=head, kind=Case.Kind.DOMESTIC_VIOLENCE, owner=worker)
+
+    survivor(1)
+    before = count()
+    for day in (2, 3, 4):
+        survivor(day)
+    assert count() == before
+    assert "Әлиева Дина" in client.get(reverse("families:list")).content.decode()

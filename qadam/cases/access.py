@@ -93,11 +93,24 @@ def on_team(user: User, case: Case) -> bool:
     return case.owner_id == user.pk or case.assignments.filter(user_id=user.pk).exists()
 
 
-def team_family_ids(user: User) -> set[int]:
-    """Households with a restricted case the user is on the team of: there survivors' names are shown."""
+def team_person_ids(user: User) -> set[int]:
+    """People of those households: one query, however many names a page shows."""
+    from qadam.families.models import Membership
+
+    families = _restricted_cases_seen_by_team(user).values("family_id")
+    return set(Membership.objects.filter(family_id__in=families).values_list("person_id", flat=True))
+
+
+def _restricted_cases_seen_by_team(user: User) -> QuerySet[Case]:
     from qadam.cases.models import Case
 
-    return set(Case.objects.filter(restricted=True).filter(team_q(user)).values_list("family_id", flat=True))
+    return Case.objects.filter(restricted=True).filter(team_q(user))
+
+
+def team_family_ids(user: User) -> set[int]:
+    """Households with a restricted case the user is on the team of: there survivors' names are shown."""
+
+    return set(_restricted_cases_seen_by_team(user).values_list("family_id", flat=True))
 
 
 def can_change(user: User, case: Case) -> bool:

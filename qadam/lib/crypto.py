@@ -231,3 +231,22 @@ def _row_rotate(cursor: Any, table: str, pk: str, row: tuple[Any, ...], fields: 
         sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in changed)
         cursor.execute(f"UPDATE {table} SET {sets} WHERE {pk} = %s", [*changed.values(), row[0]])  # noqa: S608
     return len(changed)
+
+
+def encrypt_column(table: str, column: str, *, context: str) -> Any:
+    """The migration operation that encrypts a column's existing plaintext (a field turned encrypted).
+
+    Raw SQL: the model's field would try to decrypt the plaintext it reads. Values already encrypted are
+    left as they are, so the operation may run twice.
+    """
+    from django.db.migrations import RunPython
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, {column} FROM {table}")  # noqa: S608 - names from the migration
+            for pk, value in cursor.fetchall():
+                if value and not is_encrypted(value):
+                    sealed = encrypt(value, context=context)
+                    cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [sealed, pk])  # noqa: S608
+
+    return RunPython(run, RunPython.noop)

@@ -3,21 +3,13 @@
 import qadam.lib.crypto
 from django.db import migrations
 
-from qadam.lib.crypto import encrypt, is_encrypted
+from qadam.lib.crypto import encrypt_column
 
-TABLE, COLUMN, CONTEXT = 'cases_note', 'text', 'cases.note.text'
 
-def encrypt_plaintext(apps, schema_editor):
-    """Encrypt the plaintext of development databases (raw SQL: the field would try to decrypt it)."""
+def unindex_restricted_notes(apps, schema_editor):
+    """A restricted case's narratives leave the full-text index."""
     with schema_editor.connection.cursor() as cursor:
-        # A restricted case's narratives leave the full-text index.
         cursor.execute("UPDATE cases_note SET search_text = '' WHERE case_id IN (SELECT id FROM cases_case WHERE restricted)")
-
-        cursor.execute(f"SELECT id, {COLUMN} FROM {TABLE}")
-        for pk, value in cursor.fetchall():
-            if value and not is_encrypted(value):
-                cursor.execute(f"UPDATE {TABLE} SET {COLUMN} = %s WHERE id = %s", [encrypt(value, context=CONTEXT), pk])
-
 
 
 class Migration(migrations.Migration):
@@ -32,5 +24,6 @@ class Migration(migrations.Migration):
             name='text',
             field=qadam.lib.crypto.EncryptedTextField(max_length=10000, verbose_name='note'),
         ),
-        migrations.RunPython(encrypt_plaintext, migrations.RunPython.noop),
+        migrations.RunPython(unindex_restricted_notes, migrations.RunPython.noop),
+        encrypt_column('cases_note', 'text', context='cases.note.text'),
     ]

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from qadam.cases.access import team_family_ids
+from qadam.cases.access import team_person_ids
 from qadam.families.models import Person
 
 register = template.Library()
@@ -21,11 +21,10 @@ def shows_name(request: Any, person: Person) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
-    # One query per request, only when a restricted person is on the page.
-    if not hasattr(request, "_qadam_team_families"):
-        request._qadam_team_families = team_family_ids(user)
-    families = person.memberships.values_list("family_id", flat=True)
-    return bool(request._qadam_team_families.intersection(families))
+    # One query per request, only when a restricted person is on the page; not one per name.
+    if not hasattr(request, "_qadam_team_people"):
+        request._qadam_team_people = team_person_ids(user)
+    return person.pk in request._qadam_team_people
 
 
 @register.simple_tag(takes_context=True)

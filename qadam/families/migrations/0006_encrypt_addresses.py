@@ -3,18 +3,7 @@
 import qadam.lib.crypto
 from django.db import migrations
 
-from qadam.lib.crypto import encrypt, is_encrypted
-
-TABLE, COLUMN, CONTEXT = 'families_family', 'address', 'families.family.address'
-
-def encrypt_plaintext(apps, schema_editor):
-    """Encrypt the plaintext of development databases (raw SQL: the field would try to decrypt it)."""
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, {COLUMN} FROM {TABLE}")
-        for pk, value in cursor.fetchall():
-            if value and not is_encrypted(value):
-                cursor.execute(f"UPDATE {TABLE} SET {COLUMN} = %s WHERE id = %s", [encrypt(value, context=CONTEXT), pk])
-
+from qadam.lib.crypto import encrypt_column
 
 
 class Migration(migrations.Migration):
@@ -29,5 +18,5 @@ class Migration(migrations.Migration):
             name='address',
             field=qadam.lib.crypto.EncryptedTextField(blank=True, max_length=300, verbose_name='address'),
         ),
-        migrations.RunPython(encrypt_plaintext, migrations.RunPython.noop),
+        encrypt_column('families_family', 'address', context='families.family.address'),
     ]
