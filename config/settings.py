@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "qadam.families",
     "qadam.cases",
     "qadam.consent",
+    "qadam.assessments",
     "qadam.demo",
 ]
 

@@ -20,6 +20,7 @@ from qadam.cases.services import case_open
 from qadam.families.models import Family, Membership, Move, Person
 from qadam.families.services import family_add_member, family_register, move_record, person_register
 from qadam.kato.models import KatoUnit
+from qadam.lib.iin import make_iin
 
 PASSWORD = "correct-horse-battery-1"
 
@@ -180,3 +181,18 @@ def other_case(other_family, other_worker) -> Case:
         kind=Case.Kind.DOMESTIC_VIOLENCE,
         owner=other_worker,
     )
+
+
+@pytest.fixture
+def survivor_case(worker) -> Case:
+    """Гүлнар, a survivor of violence, registered on her own in a crisis centre: a restricted case."""
+    survivor = person_register(
+        by=worker,
+        surname="Омарова",
+        given_name="Гүлнар",
+        iin=make_iin(birth_date=date(1992, 5, 5), sex="female", serial=9),
+        birth_date=date(1992, 5, 5),
+        sex="female",
+    )
+    family = family_register(by=worker, head=survivor, address="Дағдарыс орталығы, Астана")
+    return case_open(by=worker, family=family, person=survivor, kind=Case.Kind.DOMESTIC_VIOLENCE, owner=worker)

@@ -25,7 +25,6 @@ from qadam.cases.services import (
 )
 from qadam.families.models import Family, Person
 from qadam.families.services import family_register, person_register
-from qadam.lib.iin import make_iin
 from tests.conftest import login, make_agency, make_user
 
 
@@ -55,21 +54,6 @@ def coordinator(astana):
 @pytest.fixture
 def sysadmin(astana):
     return make_user("timur", astana, User.Role.SYSTEM_ADMIN)
-
-
-@pytest.fixture
-def survivor_case(worker, supervisor):
-    """Гүлнар, a survivor of violence, registered on her own with her daughter: a restricted case."""
-    survivor = person_register(
-        by=worker,
-        surname="Омарова",
-        given_name="Гүлнар",
-        iin=make_iin(birth_date=date(1992, 5, 5), sex="female", serial=9),
-        birth_date=date(1992, 5, 5),
-        sex="female",
-    )
-    family = family_register(by=worker, head=survivor, address="Дағдарыс орталығы, Астана")
-    return case_open(by=worker, family=family, person=survivor, kind=Case.Kind.DOMESTIC_VIOLENCE, owner=worker)
 
 
 def status(user, url, method="get", data=None):
@@ -222,6 +206,18 @@ class TestBreakGlass:
         assert AuditEntry.objects.filter(action="break_glass", actor=supervisor, target_id=survivor_case.pk).exists()
         BreakGlass.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
         assert status(supervisor, survivor_case.get_absolute_url()) == 404
+
+    def test_the_printed_case_file_masks_the_survivor_outside_the_team_and_is_audited(
+        self, survivor_case, supervisor, worker
+    ):
+        url = reverse("cases:print", args=[survivor_case.pk])
+        assert status(supervisor, url) == 404  # no emergency access yet: nothing to print
+        self.emergency(supervisor, survivor_case)
+        printed = login(supervisor).get(url).content.decode()
+        assert survivor_case.number in printed and "Омарова" not in printed and "Дағдарыс" not in printed
+        assert "Омарова Гүлнар" in login(worker).get(url).content.decode()
+        prints = AuditEntry.objects.for_record(survivor_case).filter(action="printed")
+        assert sorted(prints.values_list("actor__username", flat=True)) == ["aigerim", "bolat"]
 
     def test_emergency_access_reads_but_does_not_write(self, survivor_case, supervisor):
         self.emergency(supervisor, survivor_case)

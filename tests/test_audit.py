@@ -4,7 +4,7 @@ record, each record's history for its team, and the log search of an agency's ad
 import importlib
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 from itertools import pairwise
 
@@ -21,8 +21,8 @@ from qadam.accounts.models import Agency, User
 from qadam.audit import chain
 from qadam.audit.models import AuditEntry
 from qadam.audit.services import audit_read, audit_record
-from qadam.families.services import person_update
-from tests.conftest import login, make_user
+from qadam.families.services import family_register, person_register, person_update
+from tests.conftest import login, make_agency, make_user
 
 POSTGRES = connection.vendor == "postgresql"
 
@@ -286,11 +286,15 @@ AUDITED = {
     "families:person_edit": lambda family, case: ({"pk": family.head.pk}, family.head),
     "cases:create": lambda family, case: ({"family_pk": family.pk}, family),
     "cases:detail": lambda family, case: ({"pk": case.pk}, case),
+    "cases:print": lambda family, case: ({"pk": case.pk}, case),
     "cases:task_create": lambda family, case: ({"pk": case.pk}, case),
     "cases:assign": lambda family, case: ({"pk": case.pk}, case),
     "cases:team_add": lambda family, case: ({"pk": case.pk}, case),
     "consent:person": lambda family, case: ({"pk": family.head.pk}, family.head),
 }
+
+# Pages that are documents to print: their reading is recorded as "printed".
+PRINTED = {"cases:print"}
 
 POST_ONLY = "POST only: what it changes is audited as a change"
 LIST = "a list or search: opening a record from it is audited"
@@ -300,6 +304,7 @@ EXEMPT = {
     "cases:close": POST_ONLY,
     "cases:reopen": POST_ONLY,
     "cases:restrict": POST_ONLY,
+    "cases:perpetrator_add": POST_ONLY,
     "cases:team_remove": POST_ONLY,
     "cases:task_done": POST_ONLY,
     "cases:notification_read": "POST only, and a notification is not a record",
@@ -347,7 +352,8 @@ def test_a_page_that_shows_a_record_writes_a_read_entry(settings, worker, family
     if name not in urls_showing_records():
         pytest.skip(f"{name} is not in the URLconf")
     kwargs, record = AUDITED[name](family, case)
-    reads = AuditEntry.objects.for_record(record).filter(action="viewed", actor=worker)
+    action = "printed" if name in PRINTED else "viewed"
+    reads = AuditEntry.objects.for_record(record).filter(action=action, actor=worker)
     before = reads.count()
 
     response = login(worker).get(reverse(name, kwargs=kwargs))
@@ -510,6 +516,38 @@ class TestLogSearch:
         assert f"?action=viewed&amp;after={after}" in first.content.decode()
         rest = client.get(reverse("audit:log"), {"action": "viewed", "after": after}, HTTP_HX_REQUEST="true")
         assert len(rest.context["rows"]) == 5 and "<html" not in rest.content.decode()
+
+    def test_other_agencies_reading_our_records_are_in_our_log(self, agency_admin, worker, family, case, almaty):
+        """A regional coordinator from another agency opens an Astana case: Astana's admin sees who did it
+        and from where; what the coordinator reads of Almaty's records stays out of Astana's log."""
+        region = make_agency("akm", "11")
+        coordinator = make_user("gulmira", region, User.Role.REGIONAL_COORDINATOR)
+        coordinator.coordinated_agencies.add(case.agency, almaty)
+        nurlan = make_user("nurlan", almaty, User.Role.SOCIAL_WORKER)
+        head = person_register(
+            by=nurlan, surname="Омаров", given_name="Нұрлан", birth_date=date(1980, 2, 3), sex="male"
+        )
+        almaty_family = family_register(by=nurlan, head=head)
+        client = login(coordinator)
+        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+        assert client.get(reverse("families:detail", args=[almaty_family.pk])).status_code == 200
+
+        response = log(login(agency_admin), actor="gulmira")
+        rows = [(r["entry"].action, r["entry"].target_id) for r in response.context["rows"]]
+        assert rows == [("viewed", case.pk)]
+        assert str(region) in response.content.decode()
+        # Her own agency's log has both; the chain holds entries with and without a record agency.
+        assert AuditEntry.objects.filter(agency=region, action="viewed").count() == 2
+        assert chain.verify().broken is None
+
+    def test_clearing_the_record_agency_breaks_the_chain(self, agency_admin, case):
+        region = make_agency("akm", "11")
+        coordinator = make_user("gulmira", region, User.Role.REGIONAL_COORDINATOR)
+        entry = audit_read(actor=coordinator, obj=case)
+        assert entry is not None and entry.record_agency_id == case.agency_id
+        tamper("UPDATE audit_auditentry SET record_agency_id = NULL WHERE id = %s", [entry.pk])
+        broken = chain.verify().broken
+        assert broken is not None and broken.id == entry.pk
 
     def test_an_entry_without_actor_belongs_to_the_records_agency(self, agency_admin, worker, other_worker):
         for user in (worker, other_worker):

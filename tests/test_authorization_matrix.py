@@ -112,6 +112,8 @@ URLS = {
     "audit:log": Url("none"),
     "cases:create": Url("family", post=True, form=True),
     "cases:detail": Url("case"),
+    "cases:print": Url("case"),
+    "cases:perpetrator_add": Url("case", get=False, post=True),
     "cases:note_create": Url("case", get=False, post=True),
     "cases:task_create": Url("case", post=True, form=True),
     "cases:status": Url("case", get=False, post=True),

@@ -28,7 +28,10 @@ from django.utils import timezone
 from qadam.audit.models import AuditEntry
 
 # Version of the serialisation, inside what is hashed: a later format can be told apart from this one.
+# Format 2 adds the record's agency; entries without one keep format 1, so entries written before it
+# verify unchanged, and clearing the agency of a format-2 entry breaks its hash.
 FORMAT = "qadam-audit-1"
+FORMAT_WITH_RECORD_AGENCY = "qadam-audit-2"
 # pg_advisory_xact_lock key for appends: "QADAMAUD" in ASCII, an arbitrary constant no other lock uses.
 APPEND_LOCK = 0x51414441_4D415544
 CHUNK = 2000
@@ -49,6 +52,7 @@ def entry_hash(
     target_id: int,
     changes: Any,
     prev_hash: str,
+    record_agency_id: int | None = None,
 ) -> str:
     """Hex SHA-256 of an entry's content; a JSON array, so that no field can bleed into the next."""
     content = [
@@ -63,6 +67,9 @@ def entry_hash(
         changes,
         prev_hash,
     ]
+    if record_agency_id is not None:
+        content[0] = FORMAT_WITH_RECORD_AGENCY
+        content.append(record_agency_id)
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
@@ -77,6 +84,7 @@ def _hash_of(entry: AuditEntry) -> str:
         target_id=entry.target_id,
         changes=entry.changes,
         prev_hash=entry.prev_hash,
+        record_agency_id=entry.record_agency_id,
     )
 
 
@@ -124,7 +132,19 @@ class Verification:
     head_hash: str
 
 
-FIELDS = ["id", "seq", "at", "actor_id", "agency_id", "action", "target_type", "target_id", "changes", "prev_hash"]
+FIELDS = [
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "agency_id",
+    "action",
+    "target_type",
+    "target_id",
+    "changes",
+    "prev_hash",
+    "record_agency_id",
+]
 
 
 def _rows() -> Iterator[tuple]:
@@ -134,7 +154,7 @@ def _rows() -> Iterator[tuple]:
 
 
 def _check(row: tuple, prev_seq: int, prev_hash: str) -> Problem | None:
-    _pk, seq, at, actor_id, agency_id, action, target_type, target_id, changes, linked, stored = row
+    _pk, seq, at, actor_id, agency_id, action, target_type, target_id, changes, linked, record_agency_id, stored = row
     content = {
         "seq": seq,
         "at": at,
@@ -145,6 +165,7 @@ def _check(row: tuple, prev_seq: int, prev_hash: str) -> Problem | None:
         "target_id": target_id,
         "changes": changes,
         "prev_hash": linked,
+        "record_agency_id": record_agency_id,
     }
     if entry_hash(**content) != stored:
         return Problem.CHANGED

@@ -17,7 +17,7 @@ from qadam.audit.models import AuditEntry
 
 # Fields whose values the history never shows, before or after: only that they changed. Extend it with
 # every field that is encrypted or that could reveal where a survivor lives.
-SENSITIVE_FIELDS = frozenset({"iin", "phone", "text", "address"})
+SENSITIVE_FIELDS = frozenset({"iin", "phone", "text", "address", "alleged_perpetrator"})
 
 # What each action code means; an action missing here is shown by its code.
 ACTION_LABELS: dict[str, Promise] = {
@@ -42,6 +42,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "case_team_added": _("added a colleague to the team"),
     "case_team_removed": _("removed a colleague from the team"),
     "break_glass": _("opened the case in an emergency"),
+    "perpetrator_recorded": _("recorded an alleged perpetrator"),
     "consent_given": _("recorded a consent"),
     "consent_withdrawn": _("recorded a withdrawal of consent"),
     "login": _("signed in"),
@@ -97,7 +98,12 @@ KEY_FIELDS = {
     "recipient": ("consent.consent", "recipient"),
 }
 # Keys that name a neighbouring record itself (its id is the value), labelled by that record's type.
-KEY_MODELS = {"note": "cases.note", "task": "cases.task", "consent": "consent.consent"}
+KEY_MODELS = {
+    "note": "cases.note",
+    "task": "cases.task",
+    "consent": "consent.consent",
+    "alleged_perpetrator": "cases.allegedperpetrator",
+}
 KEY_LABELS = {"step": _("step")}
 # JSON lists of choices, which Django fields cannot declare.
 LIST_CHOICES = {("families.move", "reasons"): "Reason"}

@@ -43,6 +43,17 @@ class AuditEntry(models.Model):
         verbose_name=_("agency"),
         db_index=False,
     )
+    # The agency whose record this is, when it is not the actor's own: its administrator's log then shows
+    # who from elsewhere (a regional coordinator, a partner) opened or changed it. Null when it is the same.
+    record_agency = models.ForeignKey(
+        "accounts.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency of the record"),
+        db_index=False,
+    )
     action = models.CharField(_("action"), max_length=40)
     target_type = models.CharField(_("record type"), max_length=40)
     target_id = models.BigIntegerField(_("record"))
@@ -58,6 +69,7 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id", "-id"], name="audit_target_newest"),
             models.Index(fields=["agency", "-id"], name="audit_agency_newest"),
+            models.Index(fields=["record_agency", "-id"], name="audit_record_agency_newest"),
         ]
 
     def __str__(self) -> str:

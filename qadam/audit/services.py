@@ -20,17 +20,33 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry to the audit log. Call it inside the transaction of the change it records, last:
     on PostgreSQL appends take a lock that is held until that transaction ends."""
+    record_agency_id = _agency_of(obj)
+    agency_id = actor.agency_id if actor is not None else None
     entry = AuditEntry(
         actor=actor,
         # Without an actor (a failed login, the system), the entry belongs to the record's agency: its
         # administrator's log then shows it.
-        agency_id=actor.agency_id if actor is not None else getattr(obj, "agency_id", None),
+        agency_id=agency_id if actor is not None else record_agency_id,
+        record_agency_id=record_agency_id if actor is not None and record_agency_id != agency_id else None,
         action=action,
         target_type=obj._meta.label_lower,
         target_id=obj.pk,
         changes=changes or {},
     )
     return chain.append(entry)
+
+
+def _agency_of(obj: models.Model) -> int | None:
+    """The agency that keeps a record: its own, its case's or its person's; an agency is its own."""
+    if obj._meta.label_lower == "accounts.agency":
+        return obj.pk
+    for name in ("agency_id", "case", "person"):
+        value = getattr(obj, name, None)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, models.Model):
+            return getattr(value, "agency_id", None)
+    return None
 
 
 def audit_read(*, actor: User, obj: models.Model, action: str = "viewed") -> AuditEntry | None:

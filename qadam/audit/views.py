@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -68,12 +69,15 @@ def _log_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
 
 
 def log_search(request: AuthedRequest) -> HttpResponse:
-    """The agency's audit log for its administrator: what its people did, filtered, newest first."""
+    """The agency's audit log for its administrator: what its people did, and what people of other agencies
+    (a regional coordinator, a partner) did with its records; filtered, newest first."""
     user = request.user
     if user.role != User.Role.AGENCY_ADMIN or user.agency_id is None:
         raise PermissionDenied
     form = LogSearchForm(request.GET)  # every filter is optional: no filters is the whole log
-    entries = AuditEntry.objects.filter(agency_id=user.agency_id).select_related("actor")
+    entries = AuditEntry.objects.filter(
+        Q(agency_id=user.agency_id) | Q(record_agency_id=user.agency_id)
+    ).select_related("actor", "agency")
     entries = form.filter(entries) if form.is_valid() else entries.none()
     page = keyset_page(entries, after=request.GET.get("after"))
     context = {"form": form, "page": page, "rows": _log_rows(page.items)}

@@ -147,3 +147,18 @@ def can_see_history(user: User, obj: object) -> bool:
     else:
         return False
     return cases.filter(team_q(user)).exists()
+
+
+def separation_conflict(user: User, case: Case) -> bool:
+    """Whether putting the user on this case's team would let one worker see both a survivor and the
+    person she named as the one who harmed her: the user is on the team of a case of one of them, and
+    this case belongs to the other (by its index person)."""
+    from qadam.cases.models import AllegedPerpetrator, Case
+
+    users_cases = Case.objects.filter(team_q(user))
+    # This case is the survivor's, and the user works with a person named in it.
+    named_here = AllegedPerpetrator.objects.filter(case_id=case.pk, person_id__isnull=False).values("person_id")
+    if users_cases.filter(person_id__in=named_here).exists():
+        return True
+    # This case is of a person named in a survivor's case the user works on.
+    return AllegedPerpetrator.objects.filter(case__in=users_cases, person_id=case.person_id).exists()

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qadam.accounts.models import User
-from qadam.cases.models import Case, Note, Task
+from qadam.cases.models import AllegedPerpetrator, Case, Note, Task
 from qadam.families.models import Family, Person
+from qadam.lib.crypto import iin_index
 from qadam.lib.forms import DateInput, SubmitOnceMixin
 
 
@@ -108,6 +109,40 @@ class TeamForm(forms.Form):
         others = workers_of(case.agency_id).exclude(pk=case.owner_id).exclude(case_assignments__case=case)
         field = forms.ModelChoiceField(label=_("Colleague"), queryset=others)
         self.fields["user"] = field
+
+
+class PerpetratorForm(forms.Form):
+    """Whom the survivor names: found in the registry by IIN when they are there, or described."""
+
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the survivor"), choices=AllegedPerpetrator.Relationship.choices
+    )
+    iin = forms.CharField(
+        label=_("IIN, if they are in the registry"),
+        required=False,
+        max_length=20,
+        help_text=_("Only a person you can open in Qadam is found."),
+    )
+    description = forms.CharField(
+        label=_("What is known of them"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=AllegedPerpetrator._meta.get_field("description").help_text,
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def clean_iin(self) -> Person | None:
+        value = "".join(self.cleaned_data["iin"].split())
+        if not value:
+            return None
+        found = Person.objects.visible_to(self.user).filter(iin_index=iin_index(value)).first()
+        if found is None:
+            raise forms.ValidationError(_("No person with this IIN that you can open; describe them instead."))
+        return found
 
 
 class RestrictForm(forms.Form):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -312,3 +313,60 @@ class Task(TimeStamped):
     @property
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_on < timezone.localdate()
+
+
+class AllegedPerpetrator(TimeStamped):
+    """The person a survivor names as the one who harmed them, kept on the survivor's restricted case.
+
+    The link lives only here, on a case only its team sees: the person's own record, pages, search entries
+    and history never point back to it (no reverse relation from Person), and no worker may be on the team
+    of both the survivor's case and a case of the person named (`qadam.cases.access.separation_conflict`).
+    """
+
+    class Relationship(models.TextChoices):
+        PARTNER = "partner", _("husband, wife or partner")
+        FORMER_PARTNER = "former_partner", _("former husband, wife or partner")
+        PARENT = "parent", pgettext_lazy("alleged perpetrator", "parent")
+        CHILD = "child", pgettext_lazy("alleged perpetrator", "adult son or daughter")
+        RELATIVE = "relative", _("other relative, in-law")
+        OTHER = "other", _("someone else")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="alleged_perpetrators", verbose_name=_("survivor's case")
+    )
+    # related_name "+": nothing on a person's side can reach the survivor's case.
+    person = models.ForeignKey(
+        "families.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person in the registry"),
+    )
+    relationship = models.CharField(_("relationship to the survivor"), max_length=16, choices=Relationship.choices)
+    description = EncryptedTextField(
+        _("what is known of them"),
+        blank=True,
+        help_text=_("Name, where they may be, anything the team needs to keep the survivor safe."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("alleged perpetrator")
+        verbose_name_plural = _("alleged perpetrators")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="perpetrator_once_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_relationship_display())
+
+    def clean(self) -> None:
+        if self.case_id and not self.case.restricted:
+            raise ValidationError(_("An alleged perpetrator is recorded only on a restricted case."))
+        if self.person_id is None and not self.description.strip():
+            raise ValidationError(_("Find the person in the registry by IIN, or describe them."))
+        if self.case_id and self.person_id is not None and self.person_id == self.case.person_id:
+            raise ValidationError({"person": _("This is the survivor's own record.")})

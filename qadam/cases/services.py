@@ -10,9 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qadam.accounts.models import User
-from qadam.audit.services import audit_record
-from qadam.cases.access import can_break_glass
-from qadam.cases.models import BreakGlass, Case, CaseAssignment, Note, Notification, StatusChange, Task
+from qadam.audit.services import CHANGED, audit_record
+from qadam.cases.access import can_break_glass, separation_conflict, team_q
+from qadam.cases.models import (
+    AllegedPerpetrator,
+    BreakGlass,
+    Case,
+    CaseAssignment,
+    Note,
+    Notification,
+    StatusChange,
+    Task,
+)
 from qadam.families.models import Family, Person
 from qadam.families.services import family_restrict
 from qadam.lib.text import search_text
@@ -21,6 +30,15 @@ from qadam.lib.text import search_text
 def _check_worker(owner: User, case_agency_id: int) -> None:
     if owner.agency_id != case_agency_id or not owner.manages_cases or not owner.is_active:
         raise ValidationError({"owner": _("The case worker must be an active worker of this agency.")})
+
+
+def _check_separation(user: User, case: Case, field: str) -> None:
+    """Refuse a worker who would then see both a survivor and the person she named; the message does not
+    say why, since whoever assigns may be outside the survivor's team."""
+    if separation_conflict(user, case):
+        raise ValidationError(
+            {field: _("This worker cannot take this case. Choose another; the agency administrator can say why.")}
+        )
 
 
 @transaction.atomic
@@ -54,6 +72,7 @@ def case_open(
     case.save()
     if case.restricted:
         family_restrict(family=family)
+    _check_separation(owner, case, "owner")
     # The number needs the id; the id is unique across app servers without a shared counter.
     case.number = f"{family.agency.code.upper()}-{case.opened_on:%Y}-{case.pk:06d}"
     case.save(update_fields=["number"])
@@ -137,6 +156,7 @@ def case_assign(*, by: User, case: Case, owner: User) -> Case:
     case = _lock(case)
     _check_worker(owner, case.agency_id)
     if owner.pk != case.owner_id:
+        _check_separation(owner, case, "owner")
         audit_record(actor=by, action="case_assigned", obj=case, changes={"owner": [case.owner_id, owner.pk]})
         case.owner = owner
         case.assigned_at = timezone.now()
@@ -210,6 +230,7 @@ def case_team_add(*, by: User, case: Case, user: User) -> CaseAssignment:
         raise ValidationError({"user": _("The case team is made of active workers of the case's agency.")})
     if user.pk == case.owner_id or case.assignments.filter(user=user).exists():
         raise ValidationError({"user": _("This colleague is on the case team already.")})
+    _check_separation(user, case, "user")
     assignment = CaseAssignment.objects.create(case=case, user=user, added_by=by)
     audit_record(actor=by, action="case_team_added", obj=case, changes={"team": [None, user.pk]})
     return assignment
@@ -249,3 +270,28 @@ def case_break_glass(*, by: User, case: Case, reason: str) -> BreakGlass:
 
 def notification_read(*, user: User, notification_id: int) -> None:
     Notification.objects.filter(user=user, pk=notification_id, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def perpetrator_record(
+    *, by: User, case: Case, relationship: str, person: Person | None = None, description: str = ""
+) -> AllegedPerpetrator:
+    """Record on a survivor's restricted case the person she names as the one who harmed her.
+
+    Refused when someone on this case's team also works on a case of that person: one worker must not see
+    both. The audit log says that it was recorded, not whom (the entry belongs to the case).
+    """
+    perpetrator = AllegedPerpetrator(
+        case=case, person=person, relationship=relationship, description=description, recorded_by=by
+    )
+    perpetrator.full_clean()
+    if person is not None:
+        team = [case.owner, *(a.user for a in case.assignments.select_related("user"))]
+        person_cases = Case.objects.filter(person=person)
+        if any(person_cases.filter(team_q(member)).exists() for member in team):
+            raise ValidationError(
+                {"person": _("Someone on this case team also works with this person. Ask your supervisor first.")}
+            )
+    perpetrator.save()
+    audit_record(actor=by, action="perpetrator_recorded", obj=case, changes={"alleged_perpetrator": CHANGED})
+    return perpetrator

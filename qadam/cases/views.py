@@ -21,6 +21,7 @@ from qadam.cases.forms import (
     CloseForm,
     EmergencyForm,
     NoteForm,
+    PerpetratorForm,
     ReopenForm,
     RestrictForm,
     StatusForm,
@@ -40,6 +41,7 @@ from qadam.cases.services import (
     case_team_remove,
     note_add,
     notification_read,
+    perpetrator_record,
     task_add,
     task_complete,
 )
@@ -203,6 +205,8 @@ def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[str,
         "on_team": on_team(request.user, case),
         "can_see_history": can_see_history(request.user, case),
         "emergency": BreakGlass.objects.active().filter(case=case, user=request.user).order_by("-expires_at").first(),
+        "perpetrators": case.alleged_perpetrators.select_related("person") if case.restricted else [],
+        "perpetrator_form": PerpetratorForm(user=request.user),
     }
     return context
 
@@ -210,6 +214,17 @@ def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[str,
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = _case_read(request, pk)
     return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+def case_print(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The case file as a document to print: what the reader may see of it, names masked as on the pages,
+    and the printing recorded in the audit log as such."""
+    case = _case_for(request.user, pk)
+    audit_read(actor=request.user, obj=case, action="printed")
+    context = _case_context(request, case)
+    context["members"] = case.family.memberships.select_related("person").order_by("person__birth_date")
+    context["printed_at"] = timezone.now()
+    return render(request, "cases/case_print.html", context)
 
 
 def _after_write(request: AuthedRequest, case: Case, **forms: Any) -> HttpResponse:
@@ -290,8 +305,14 @@ def task_done(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _status_action(request: AuthedRequest, pk: int, form_class: type, action: Any) -> HttpResponse:
+    """A change made from a small form on the case page: done and told in a message, then back to the case."""
     case = _case_for(request.user, pk, write=True)
-    form = form_class(request.POST, case=case) if form_class in (AssignForm, TeamForm) else form_class(request.POST)
+    if form_class in (AssignForm, TeamForm):
+        form = form_class(request.POST, case=case)
+    elif form_class is PerpetratorForm:
+        form = form_class(request.POST, user=request.user)
+    else:
+        form = form_class(request.POST)
     if form.is_valid():
         try:
             action(case, form.cleaned_data)
@@ -373,6 +394,22 @@ def case_restrict_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request, pk, RestrictForm, lambda case, d: case_restrict(by=request.user, case=case, reason=d["reason"])
     )
+
+
+@require_POST
+def perpetrator_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record on the survivor's case whom she names as the one who harmed her."""
+
+    def record(case: Case, data: dict[str, Any]) -> None:
+        perpetrator_record(
+            by=request.user,
+            case=case,
+            relationship=data["relationship"],
+            person=data["iin"],
+            description=data["description"],
+        )
+
+    return _status_action(request, pk, PerpetratorForm, record)
 
 
 @require_http_methods(["GET", "POST"])
