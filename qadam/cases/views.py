@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -307,6 +308,7 @@ def task_done(request: AuthedRequest, pk: int) -> HttpResponse:
 def _status_action(request: AuthedRequest, pk: int, form_class: type, action: Any) -> HttpResponse:
     """A change made from a small form on the case page: done and told in a message, then back to the case."""
     case = _case_for(request.user, pk, write=True)
+    form: forms.Form
     if form_class in (AssignForm, TeamForm):
         form = form_class(request.POST, case=case)
     elif form_class is PerpetratorForm:
