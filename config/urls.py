@@ -8,5 +8,6 @@ urlpatterns = [
     path("audit/", include("qadam.audit.urls")),
     path("families/", include("qadam.families.urls")),
     path("consent/", include("qadam.consent.urls")),
+    path("assessments/", include("qadam.assessments.urls")),
     path("healthz", account_views.healthz, name="healthz"),
 ]

@@ -291,10 +291,27 @@ AUDITED = {
     "cases:assign": lambda family, case: ({"pk": case.pk}, case),
     "cases:team_add": lambda family, case: ({"pk": case.pk}, case),
     "consent:person": lambda family, case: ({"pk": family.head.pk}, family.head),
+    "assessments:case": lambda family, case: ({"pk": case.pk}, case),
+    "assessments:section": lambda family, case: ({"pk": _assessment(case).pk, "n": 1}, case),
+    "assessments:review": lambda family, case: ({"pk": _assessment(case).pk}, case),
+    "assessments:detail": lambda family, case: ({"pk": _assessment(case, done=True).pk}, case),
+    "assessments:print": lambda family, case: ({"pk": _assessment(case, done=True).pk}, case),
+    "assessments:family": lambda family, case: ({"pk": family.pk}, family),
 }
 
 # Pages that are documents to print: their reading is recorded as "printed".
-PRINTED = {"cases:print"}
+PRINTED = {"cases:print", "assessments:print"}
+
+
+def _assessment(case, *, done: bool = False):
+    """An FAA of the case by its worker, completed when the page shows a result."""
+    from qadam.assessments.models import InstrumentVersion
+    from qadam.assessments.services import assessment_complete, assessment_start
+
+    faa = InstrumentVersion.objects.get(key="faa", offered=True)
+    assessment = assessment_start(by=case.owner, case=case, instrument=faa, language="en")
+    return assessment_complete(by=case.owner, assessment=assessment) if done else assessment
+
 
 POST_ONLY = "POST only: what it changes is audited as a change"
 LIST = "a list or search: opening a record from it is audited"
@@ -316,6 +333,9 @@ EXEMPT = {
     "families:people": LIST,
     "families:create": "an empty registration form: no record yet",
     "audit:history": "shows who did what, not the record itself; auditing it would fill the log with itself",
+    "assessments:start": POST_ONLY,
+    "assessments:complete": POST_ONLY,
+    "assessments:phase": POST_ONLY,
 }
 
 

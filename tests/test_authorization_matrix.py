@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from qadam.accounts.models import User
+from qadam.assessments.models import InstrumentVersion
+from qadam.assessments.services import assessment_start
 from qadam.cases.models import Case
 from qadam.cases.services import case_open, task_add
 from qadam.families.services import family_register, person_register
@@ -86,7 +88,7 @@ def table(rows: dict[str, str], persona: str, scenario: str) -> str:
 class Url:
     """How to call a URL: the record it is about and what GET and POST do."""
 
-    record: str  # case, family, person, task, case_team, history, or none
+    record: str  # case, family, person, task, case_team, history, assessment, or none
     get: bool = True  # the URL answers GET (a page or a form)
     post: bool = False  # the URL changes something on POST
     form: bool = False  # its GET is the form of a change: refused to read-only roles too
@@ -131,6 +133,15 @@ URLS = {
     "families:person_edit": Url("person", post=True, form=True),
     "consent:person": Url("person", post=True),
     "audit:history": Url("history"),
+    "assessments:case": Url("case"),
+    "assessments:start": Url("case", get=False, post=True),
+    "assessments:detail": Url("assessment"),
+    "assessments:section": Url("assessment", post=True, form=True),
+    "assessments:review": Url("assessment", form=True),
+    "assessments:complete": Url("assessment", get=False, post=True),
+    "assessments:phase": Url("assessment", get=False, post=True),
+    "assessments:print": Url("assessment"),
+    "assessments:family": Url("family"),
 }
 
 
@@ -167,6 +178,8 @@ def world(astana, almaty, worker, supervisor, registrar, researcher, other_worke
         family = family_register(by=owner, head=head)
         case = case_open(by=owner, family=family, person=head, kind=kind, owner=owner)
         task_add(by=owner, case=case, title="Қоңырау шалу", due_on=timezone.localdate(), assignee=owner)
+        faa = InstrumentVersion.objects.get(key="faa", offered=True)
+        assessment_start(by=owner, case=case, instrument=faa, language="kk")
         return case
 
     cases = {
@@ -197,12 +210,15 @@ def address(name: str, spec: Url, case: Case) -> str:
         "task": {"pk": case.tasks.get().pk},
         "case_team": {"pk": case.pk, "user_pk": case.owner_id},
         "history": {"target_type": "case", "target_id": case.pk},
+        "assessment": {"pk": case.assessments.get().pk, **({"n": 1} if name == "assessments:section" else {})},
     }[spec.record]
     return reverse(name, kwargs=kwargs)
 
 
 def expected(spec: Url, persona: str, scenario: str, method: str) -> str:
-    rows = {"case": CASES, "task": CASES, "case_team": CASES, "history": HISTORY}.get(spec.record, FAMILIES)
+    rows = {"case": CASES, "task": CASES, "case_team": CASES, "history": HISTORY, "assessment": CASES}.get(
+        spec.record, FAMILIES
+    )
     right = table(rows, persona, scenario)
     if right == "-":
         return "404"

@@ -284,6 +284,16 @@ class TaskQuerySet(CaseChildQuerySet):
     def open(self) -> TaskQuerySet:
         return self.filter(done_at__isnull=True)
 
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """As their case, except a private task (a safety concern): only for the case team and its assignee."""
+        from qadam.cases.access import team_q
+
+        visible = super().visible_to(user)
+        if not user.is_authenticated:
+            return visible
+        team_cases = Case.objects.filter(team_q(user))
+        return visible.filter(models.Q(private=False) | models.Q(assignee_id=user.pk) | models.Q(case__in=team_cases))
+
 
 class Task(TimeStamped):
     """Something to do for a case by a date, by someone."""
@@ -299,6 +309,8 @@ class Task(TimeStamped):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # A task raised by a safety concern: seen by the case team and whom it is for, not by all who see the case.
+    private = models.BooleanField(_("only for the case team"), default=False)
 
     objects = TaskQuerySet.as_manager()
 

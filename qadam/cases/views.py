@@ -172,14 +172,15 @@ def case_create(request: AuthedRequest, family_pk: int) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "family": family})
 
 
-def _timeline(case: Case) -> list[dict[str, Any]]:
+def _timeline(case: Case, user: User) -> list[dict[str, Any]]:
     """Status changes, notes and tasks of a case, newest first."""
     events: list[dict[str, Any]] = []
     for change in case.status_changes.select_related("by").order_by("-at")[:TIMELINE_LENGTH]:
         events.append({"kind": "status", "at": change.at, "item": change})
     for note in case.notes.select_related("author").order_by("-id")[:TIMELINE_LENGTH]:
         events.append({"kind": "note", "at": note.created_at, "item": note})
-    for task in case.tasks.select_related("assignee", "created_by", "done_by").order_by("-id")[:TIMELINE_LENGTH]:
+    tasks = Task.objects.visible_to(user).filter(case=case).select_related("assignee", "created_by", "done_by")
+    for task in tasks.order_by("-id")[:TIMELINE_LENGTH]:
         events.append({"kind": "task", "at": task.created_at, "item": task})
         if task.done_at:
             events.append({"kind": "task_done", "at": task.done_at, "item": task})
@@ -188,7 +189,7 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
 
 
 def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[str, Any]:
-    timeline = _timeline(case)
+    timeline = _timeline(case, request.user)
     open_tasks: list[Task] = [e["item"] for e in timeline if e["kind"] == "task" and e["item"].done_at is None]
     context = {
         "case": case,
