@@ -202,7 +202,7 @@ class TestConcurrentAppends:
     def test_an_append_waits_for_the_lock_and_links_to_the_entry_it_waited_for(
         self, transactional_db, django_db_serialized_rollback
     ):
-        target = Agency(pk=1)  # only its label and pk are recorded
+        target = User(pk=1)  # only its label and pk are recorded (an agency would be recorded as the agency)
         holding, release, errors = threading.Event(), threading.Event(), []
 
         def first() -> None:
@@ -229,7 +229,7 @@ class TestConcurrentAppends:
         assert chain.verify().broken is None
 
     def test_many_appends_from_many_threads_make_one_chain(self, transactional_db, django_db_serialized_rollback):
-        target, errors = Agency(pk=1), []
+        target, errors = User(pk=1), []
         start = threading.Barrier(4)
 
         def append_many() -> None:
