@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
-from qadam.accounts.models import Agency, User
+from qadam.accounts.models import User
 from qadam.audit import chain
 from qadam.audit.models import AuditEntry
 from qadam.audit.services import audit_read, audit_record
