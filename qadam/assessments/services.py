@@ -26,7 +26,7 @@ from qadam.assessments.engine import (
     read_instrument_file,
     score,
 )
-from qadam.assessments.engine.faa import Phase
+from qadam.assessments.engine.faa import Phase, months_between
 from qadam.assessments.engine.xlsform import import_xlsform
 from qadam.assessments.models import Assessment, InstrumentVersion, ScaleScore
 from qadam.audit.services import CHANGED, audit_record
@@ -156,12 +156,6 @@ def assessment_answer(*, by: User, assessment: Assessment, answers: dict[str, An
     assessment.private_answers = json.dumps(private, ensure_ascii=False) if private else ""
     assessment.save(update_fields=["answers", "private_answers", "updated_at"])
     return assessment
-
-
-def months_between(earlier: date, later: date) -> int:
-    """Whole months from one date to another (a month is counted once its day is reached)."""
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months - (later.day < earlier.day)
 
 
 def months_since_move(family: Family, on: date) -> int | None:
