@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "qadam.cases",
     "qadam.consent",
     "qadam.assessments",
+    "qadam.directory",
+    "qadam.plans",
+    "qadam.contracts",
+    "qadam.safety",
+    "qadam.referrals",
     "qadam.demo",
 ]
 

@@ -9,5 +9,11 @@ urlpatterns = [
     path("families/", include("qadam.families.urls")),
     path("consent/", include("qadam.consent.urls")),
     path("assessments/", include("qadam.assessments.urls")),
+    path("directory/", include("qadam.directory.urls")),
+    path("hsds/", include("qadam.directory.hsds_urls")),
+    path("plans/", include("qadam.plans.urls")),
+    path("contracts/", include("qadam.contracts.urls")),
+    path("safety/", include("qadam.safety.urls")),
+    path("referrals/", include("qadam.referrals.urls")),
     path("healthz", account_views.healthz, name="healthz"),
 ]
