@@ -2,11 +2,13 @@
 record, each record's history for its team, and the log search of an agency's administrator."""
 
 import importlib
+import re
 import threading
 import time
 from datetime import date, timedelta
 from io import StringIO
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from qadam.accounts.models import User
 from qadam.audit import chain
+from qadam.audit.display import ACTION_LABELS
 from qadam.audit.models import AuditEntry
 from qadam.audit.services import audit_read, audit_record
 from qadam.families.services import family_register, person_register, person_update
@@ -336,6 +339,7 @@ EXEMPT = {
     "assessments:start": POST_ONLY,
     "assessments:complete": POST_ONLY,
     "assessments:phase": POST_ONLY,
+    "assessments:instrument_offer": "POST only, and an instrument version is configuration, not a family's record",
 }
 
 
@@ -597,3 +601,13 @@ def test_the_pages_render_in_every_language(agency_admin, worker, case, language
 def test_the_history_link_loads_the_fragment_when_opened(worker, case):
     html = render_to_string("audit/_history_link.html", {"target_type": "case", "target_id": case.pk})
     assert f'hx-get="{history_url("case", case.pk)}"' in html and "<details" in html
+
+
+def test_every_action_the_code_records_has_a_label_in_the_log():
+    """The log shows actions in the reader's language: an action code without a label would show as code."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path("qadam").rglob("*.py"))
+    # action="code", or action="one" if ... else "other"
+    expressions = re.findall(r"\baction=(\"[a-z_]+\"(?: if [^\n]*? else \"[a-z_]+\")?)", source)
+    codes = {code for expression in expressions for code in re.findall(r'"([a-z_]+)"', expression)}
+    missing = sorted(code for code in codes if code not in ACTION_LABELS)
+    assert not missing, f"add these actions to ACTION_LABELS in qadam/audit/display.py: {missing}"

@@ -142,6 +142,9 @@ URLS = {
     "assessments:phase": Url("assessment", get=False, post=True),
     "assessments:print": Url("assessment"),
     "assessments:family": Url("family"),
+    "assessments:instruments": Url("none"),
+    "assessments:instrument_import": Url("none", post=True, form=True),
+    "assessments:instrument_offer": Url("none", get=False, post=True),
 }
 
 
@@ -270,6 +273,8 @@ REFUSED = {
     "cases:emergency": set(PERSONAS) - {"supervisor"},
     "audit:log": set(PERSONAS) - {"admin"},
     "accounts:agency": set(PERSONAS) - {"admin"},
+    "assessments:instruments": set(PERSONAS) - {"admin", "sysadmin"},
+    "assessments:instrument_import": set(PERSONAS) - {"sysadmin"},
 }
 
 

@@ -232,3 +232,28 @@ class SectionForm(forms.Form):
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
     reason = forms.CharField(label=_("Why you set the phase"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+INSTRUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+INSTRUMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class InstrumentUploadForm(forms.Form):
+    """An instrument pack (YAML or JSON, in the format of qadam/assessments/instruments/README.md) or an
+    XLSForm spreadsheet, sent by a system administrator."""
+
+    file = forms.FileField(
+        label=_("Instrument file"),
+        help_text=_("An instrument pack (.yaml, .json) or an XLSForm (.xlsx), at most 5 MB."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name or ""
+        if not name.lower().endswith(INSTRUMENT_SUFFIXES):
+            raise forms.ValidationError(
+                _("Qadam reads instrument packs (.yaml, .yml, .json) and XLSForms (.xlsx); this file is neither.")
+            )
+        if upload.size > INSTRUMENT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; an instrument is much smaller."))
+        return upload

@@ -71,6 +71,26 @@ def instrument_register(
     return version, True
 
 
+@transaction.atomic
+def instrument_offer(*, by: User, version: InstrumentVersion, offered: bool) -> InstrumentVersion:
+    """Offer a version for new assessments, which stops offering the instrument's other versions, or stop
+    offering it. Assessments already made with any version keep reading as they were."""
+    version = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
+    if version.offered == offered:
+        return version
+    if offered:
+        InstrumentVersion.objects.filter(key=version.key, offered=True).update(offered=False)
+    version.offered = offered
+    version.save(update_fields=["offered"])
+    audit_record(
+        actor=by,
+        action="instrument_offered" if offered else "instrument_withdrawn",
+        obj=version,
+        changes={"offered": [not offered, offered]},
+    )
+    return version
+
+
 def instrument_import(*, path: Path, by: User | None = None) -> tuple[InstrumentVersion, list[Problem]]:
     """Import an organisation's instrument pack (YAML or JSON) or an XLSForm (.xlsx); the notes say what an
     XLSForm could not carry. Every problem is reported at once (DefinitionError); nothing is half-imported."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qadam.assessments import views
+from qadam.assessments import instrument_views, views
 
 app_name = "assessments"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/phase/", views.phase_view, name="phase"),
     path("<int:pk>/print/", views.print_view, name="print"),
     path("family/<int:pk>/", views.family_profile, name="family"),
+    path("instruments/", instrument_views.instrument_list, name="instruments"),
+    path("instruments/import/", instrument_views.instrument_import_view, name="instrument_import"),
+    path("instruments/<int:pk>/offer/", instrument_views.instrument_offer_view, name="instrument_offer"),
 ]
