@@ -46,6 +46,7 @@ test: lint test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/directory.py
 
 clean:
 	rm -rf $(VENV) var/static

@@ -70,9 +70,14 @@ def time_scoring(count: int = COUNT) -> None:
     from qadam.assessments.services import assessment_score
 
     _ensure(count)
-    stored = Assessment.objects.filter(status=Assessment.Status.COMPLETED, instrument__key="faa").select_related(
-        "instrument", "family"
-    )[:count]
+    # The instrument version is fetched once per chunk and shared (prefetch), not joined to every row: a
+    # join would parse the whole definition JSON again for each assessment.
+    stored = (
+        Assessment.objects.filter(status=Assessment.Status.COMPLETED, instrument__key="faa")
+        .select_related("family")
+        .prefetch_related("instrument")
+        .order_by("id")[:count]
+    )
     started = time.perf_counter()
     instrument, scored = None, 0
     for assessment in stored.iterator(chunk_size=1000):

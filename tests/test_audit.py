@@ -25,7 +25,10 @@ from qadam.audit.display import ACTION_LABELS
 from qadam.audit.models import AuditEntry
 from qadam.audit.services import audit_read, audit_record
 from qadam.families.services import family_register, person_register, person_update
+from tests import records
 from tests.conftest import login, make_agency, make_user
+from tests.test_safety_audit import AUDITED as SAFETY_AUDITED
+from tests.test_safety_audit import PRINTED as SAFETY_PRINTED
 
 POSTGRES = connection.vendor == "postgresql"
 
@@ -300,10 +303,30 @@ AUDITED = {
     "assessments:detail": lambda family, case: ({"pk": _assessment(case, done=True).pk}, case),
     "assessments:print": lambda family, case: ({"pk": _assessment(case, done=True).pk}, case),
     "assessments:family": lambda family, case: ({"pk": family.pk}, family),
+    "plans:case": lambda family, case: ({"pk": case.pk}, case),
+    "plans:create": lambda family, case: ({"pk": case.pk}, case),
+    "plans:detail": lambda family, case: ({"pk": records.a_plan(case).pk}, case),
+    "plans:agreement": lambda family, case: ({"pk": records.a_plan(case).pk}, case),
+    "plans:print": lambda family, case: ({"pk": records.a_plan(case).pk}, case),
+    "contracts:case": lambda family, case: ({"pk": case.pk}, case),
+    "contracts:incomes": lambda family, case: ({"pk": case.pk}, case),
+    "contracts:computation": lambda family, case: ({"pk": case.pk}, case),
+    "contracts:create": lambda family, case: ({"pk": case.pk}, case),
+    "contracts:income_test": lambda family, case: ({"pk": records.an_income_test(case).pk}, case),
+    "contracts:detail": lambda family, case: ({"pk": records.a_contract(case).pk}, case),
+    "contracts:monitoring": lambda family, case: ({"pk": records.a_contract(case).pk}, case),
+    "contracts:extend": lambda family, case: ({"pk": records.a_contract(case).pk}, case),
+    "contracts:terminate": lambda family, case: ({"pk": records.a_contract(case).pk}, case),
+    "contracts:print": lambda family, case: ({"pk": records.a_contract(case).pk}, case),
+    "referrals:case": lambda family, case: ({"pk": case.pk}, case),
+    "referrals:create": lambda family, case: ({"pk": case.pk}, case),
+    "referrals:transfer_create": lambda family, case: ({"pk": case.pk}, case),
+    "referrals:confirm": lambda family, case: ({"pk": records.a_draft_referral(case).pk}, case),
+    **SAFETY_AUDITED,
 }
 
 # Pages that are documents to print: their reading is recorded as "printed".
-PRINTED = {"cases:print", "assessments:print"}
+PRINTED = {"cases:print", "assessments:print", "plans:print", "contracts:print", *SAFETY_PRINTED}
 
 
 def _assessment(case, *, done: bool = False):
@@ -339,6 +362,31 @@ EXEMPT = {
     "assessments:start": POST_ONLY,
     "assessments:complete": POST_ONLY,
     "assessments:phase": POST_ONLY,
+    "plans:update": POST_ONLY,
+    "plans:new_version": POST_ONLY,
+    "plans:goal_add": POST_ONLY,
+    "plans:goal_edit": POST_ONLY,
+    "plans:goal_remove": POST_ONLY,
+    "plans:action_add": POST_ONLY,
+    "plans:action_status": POST_ONLY,
+    "plans:submit": POST_ONLY,
+    "plans:review_done": POST_ONLY,
+    "plans:approve": POST_ONLY,
+    "plans:return": POST_ONLY,
+    "plans:scan": "the scan of a paper agreement: read as 'viewed' on the case, tested in tests/test_plans.py",
+    "plans:approval": "opened only by the deciding supervisor: test_the_approval_page_is_a_read_of_the_case below",
+    "contracts:income_remove": POST_ONLY,
+    "contracts:sign": POST_ONLY,
+    "contracts:measure_add": POST_ONLY,
+    "contracts:complete": POST_ONLY,
+    "contracts:reference_edit": "national poverty-line figures: no person, family or case",
+    "referrals:override": POST_ONLY,
+    "referrals:discard": POST_ONLY,
+    "referrals:answer": POST_ONLY,
+    "referrals:transfer_accept": POST_ONLY,
+    "referrals:transfer_reject": POST_ONLY,
+    "referrals:detail": "a sent referral: read by each side as 'viewed', tested in tests/test_referrals.py",
+    "referrals:transfer": "read by each agency as 'viewed', tested in tests/test_referrals_transfer.py",
     "assessments:instrument_offer": "POST only, and an instrument version is configuration, not a family's record",
 }
 
@@ -611,3 +659,13 @@ def test_every_action_the_code_records_has_a_label_in_the_log():
     codes = {code for expression in expressions for code in re.findall(r'"([a-z_]+)"', expression)}
     missing = sorted(code for code in codes if code not in ACTION_LABELS)
     assert not missing, f"add these actions to ACTION_LABELS in qadam/audit/display.py: {missing}"
+
+
+def test_the_approval_page_is_a_read_of_the_case(settings, worker, supervisor, case):
+    from qadam.plans.approvals import plan_submit
+
+    settings.QADAM_AUDIT_READS = True
+    approval = plan_submit(by=worker, plan=records.a_plan(case))
+    reads = AuditEntry.objects.for_record(case).filter(action="viewed", actor=supervisor)
+    assert login(supervisor).get(reverse("plans:approval", args=[approval.pk])).status_code == 200
+    assert reads.count() == 1

@@ -10,6 +10,7 @@ write; anonymous visitors are sent to the login page.
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -20,7 +21,10 @@ from qadam.assessments.models import InstrumentVersion
 from qadam.assessments.services import assessment_start
 from qadam.cases.models import Case
 from qadam.cases.services import case_open, task_add
+from qadam.contracts.models import Income
 from qadam.families.services import family_register, person_register
+from qadam.plans.models import Action, PlanReview
+from tests import records
 from tests.conftest import login, make_agency, make_user
 
 SCENARIOS = ["own", "same_agency", "other_agency", "restricted"]
@@ -77,7 +81,22 @@ HISTORY = {
     "sysadmin":     "- - - -",
     "other_worker": "- - R -",
 }
+# Safety plans, protective measures, crisis stays: the case team of a restricted case alone (supervisors and
+# administrators outside the team included); no safety records on other cases.
+SAFETY = {
+    "worker":       "- - - -",
+    "colleague":    "- - - W",
+    "supervisor":   "- - - -",
+    "admin":        "- - - -",
+    "registrar":    "- - - -",
+    "coordinator":  "- - - -",
+    "researcher":   "- - - -",
+    "sysadmin":     "- - - -",
+    "other_worker": "- - - -",
+}
 # fmt: on
+# Records that exist only on some cases: these scenarios are skipped for them.
+ONLY_ON = {"measure": {"restricted"}, "stay": {"restricted"}}
 
 
 def table(rows: dict[str, str], persona: str, scenario: str) -> str:
@@ -88,10 +107,14 @@ def table(rows: dict[str, str], persona: str, scenario: str) -> str:
 class Url:
     """How to call a URL: the record it is about and what GET and POST do."""
 
-    record: str  # case, family, person, task, case_team, history, assessment, or none
+    # case, family, person, task, case_team, history, assessment, plan, goal, action, contract, income,
+    # income_test, safety, measure, stay, or none; "apart" for URLs whose answers depend on more than the
+    # case (who decides an approval, which side of a referral or transfer): `apart` names the tests.
+    record: str
     get: bool = True  # the URL answers GET (a page or a form)
     post: bool = False  # the URL changes something on POST
     form: bool = False  # its GET is the form of a change: refused to read-only roles too
+    apart: str = ""
 
 
 URLS = {
@@ -142,6 +165,79 @@ URLS = {
     "assessments:phase": Url("assessment", get=False, post=True),
     "assessments:print": Url("assessment"),
     "assessments:family": Url("family"),
+    "plans:case": Url("case"),
+    "plans:create": Url("case", post=True, form=True),
+    "plans:detail": Url("plan"),
+    "plans:update": Url("plan", get=False, post=True),
+    "plans:new_version": Url("plan", get=False, post=True),
+    "plans:goal_add": Url("plan", get=False, post=True),
+    "plans:goal_edit": Url("goal", get=False, post=True),
+    "plans:action_add": Url("goal", get=False, post=True),
+    "plans:action_status": Url("action", get=False, post=True),
+    "plans:agreement": Url("plan", post=True, form=True),
+    "plans:print": Url("plan"),
+    "plans:review_done": Url("review", get=False, post=True),
+    "plans:submit": Url("plan", get=False, post=True),
+    "plans:goal_remove": Url("goal", get=False, post=True),  # after the other goal URLs: it removes the goal
+    "plans:scan": Url("apart", apart="tests/test_plans.py (the scan of a paper agreement)"),
+    "plans:approvals": Url("none"),
+    "plans:approval": Url("apart", apart="tests/test_plans_approvals.py (only the deciding supervisor)"),
+    "plans:approve": Url("apart", get=False, post=True, apart="tests/test_plans_approvals.py"),
+    "plans:return": Url("apart", get=False, post=True, apart="tests/test_plans_approvals.py"),
+    "contracts:case": Url("case"),
+    "contracts:incomes": Url("case", post=True),
+    "contracts:computation": Url("case", post=True),
+    "contracts:create": Url("case", post=True, form=True),
+    "contracts:income_test": Url("income_test"),
+    "contracts:detail": Url("contract"),
+    "contracts:sign": Url("contract", get=False, post=True),
+    "contracts:measure_add": Url("contract", get=False, post=True),
+    "contracts:monitoring": Url("contract", post=True, form=True),
+    "contracts:extend": Url("contract", post=True, form=True),
+    "contracts:print": Url("contract"),
+    "contracts:terminate": Url("contract", post=True, form=True),
+    "contracts:complete": Url("contract", get=False, post=True),
+    "contracts:income_remove": Url("income", get=False, post=True),
+    "contracts:reference": Url("none"),
+    "contracts:reference_add": Url("none", post=True, form=True),
+    "contracts:reference_edit": Url("apart", post=True, form=True, apart="tests/test_contracts_pages.py"),
+    "safety:contact_edit": Url("person", post=True, form=True),
+    "safety:case": Url("safety"),
+    "safety:plan": Url("safety"),
+    "safety:plan_edit": Url("safety", post=True, form=True),
+    "safety:plan_print": Url("safety"),
+    "safety:measure_add": Url("safety", post=True, form=True),
+    "safety:stay_add": Url("safety", post=True, form=True),
+    "safety:measure_extend": Url("measure", post=True, form=True),
+    "safety:violation_add": Url("measure", post=True, form=True),
+    "safety:measure_end": Url("measure", post=True, form=True),
+    "safety:stay_end": Url("stay", post=True, form=True),
+    "referrals:case": Url("case"),
+    "referrals:create": Url("case", post=True, form=True),
+    "referrals:transfer_create": Url("case", post=True, form=True),
+    "referrals:inbox": Url("none"),
+    "referrals:detail": Url("apart", apart="tests/test_referrals.py (sender and recipient see different things)"),
+    "referrals:confirm": Url("apart", post=True, form=True, apart="tests/test_referrals.py"),
+    "referrals:override": Url("apart", get=False, post=True, apart="tests/test_referrals.py (supervisors only)"),
+    "referrals:discard": Url("apart", get=False, post=True, apart="tests/test_referrals.py"),
+    "referrals:answer": Url("apart", get=False, post=True, apart="tests/test_referrals.py (the receiving side)"),
+    "referrals:transfer": Url("apart", apart="tests/test_referrals_transfer.py (both agencies)"),
+    "referrals:transfer_accept": Url("apart", get=False, post=True, apart="tests/test_referrals_transfer.py"),
+    "referrals:transfer_reject": Url("apart", get=False, post=True, apart="tests/test_referrals_transfer.py"),
+    "directory:search": Url("none"),
+    "directory:organization_create": Url("none", post=True, form=True),
+    "directory:organization": Url("directory"),
+    "directory:service": Url("directory"),
+    "directory:organization_edit": Url("curation", post=True, form=True),
+    "directory:service_create": Url("curation", post=True, form=True),
+    "directory:location_create": Url("curation", post=True, form=True),
+    "directory:service_edit": Url("curation", post=True, form=True),
+    "directory:location_edit": Url("curation", post=True, form=True),
+    "directory:service_add": Url("curation", post=True, form=True),
+    "directory:service_remove": Url("curation", get=False, post=True),
+    "hsds:meta": Url("none"),
+    "hsds:services": Url("none"),
+    "hsds:service": Url("public"),
     "assessments:instruments": Url("none"),
     "assessments:instrument_import": Url("none", post=True, form=True),
     "assessments:instrument_offer": Url("none", get=False, post=True),
@@ -183,6 +279,11 @@ def world(astana, almaty, worker, supervisor, registrar, researcher, other_worke
         task_add(by=owner, case=case, title="Қоңырау шалу", due_on=timezone.localdate(), assignee=owner)
         faa = InstrumentVersion.objects.get(key="faa", offered=True)
         assessment_start(by=owner, case=case, instrument=faa, language="kk")
+        records.a_plan(case)
+        records.an_income_test(case)
+        records.a_contract(case)
+        if case.restricted:
+            records.safety_records(case)
         return case
 
     cases = {
@@ -210,17 +311,29 @@ def address(name: str, spec: Url, case: Case) -> str:
         "case": {"pk": case.pk},
         "family": {"family_pk": case.family_id} if name == "cases:create" else {"pk": case.family_id},
         "person": {"pk": case.person_id},
-        "task": {"pk": case.tasks.get().pk},
+        "task": {"pk": case.tasks.order_by("id").first().pk},
         "case_team": {"pk": case.pk, "user_pk": case.owner_id},
         "history": {"target_type": "case", "target_id": case.pk},
         "assessment": {"pk": case.assessments.get().pk, **({"n": 1} if name == "assessments:section" else {})},
+        "plan": {"pk": lambda: records.a_plan(case).pk},
+        "goal": {"pk": lambda: records.a_goal(case).pk},
+        "action": {"pk": lambda: Action.objects.get(goal__plan__case=case).pk},
+        "review": {"pk": lambda: PlanReview.objects.get(case=case).pk},
+        "contract": {"pk": lambda: records.a_contract(case).pk},
+        "income": {"pk": lambda: Income.objects.get(case=case).pk},
+        "income_test": {"pk": lambda: records.an_income_test(case).pk},
+        "safety": {"pk": case.pk},
+        "measure": {"pk": lambda: records.a_measure(case).pk},
+        "stay": {"pk": lambda: records.a_stay(case).pk},
     }[spec.record]
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs={key: value() if callable(value) else value for key, value in kwargs.items()})
 
 
 def expected(spec: Url, persona: str, scenario: str, method: str) -> str:
-    rows = {"case": CASES, "task": CASES, "case_team": CASES, "history": HISTORY, "assessment": CASES}.get(
-        spec.record, FAMILIES
+    by_case = {"case", "task", "case_team", "assessment", "plan", "goal", "action", "review", "contract", "income"}
+    by_case |= {"income_test"}
+    rows = {"history": HISTORY, "safety": SAFETY, "measure": SAFETY, "stay": SAFETY}.get(
+        spec.record, CASES if spec.record in by_case else FAMILIES
     )
     right = table(rows, persona, scenario)
     if right == "-":
@@ -243,9 +356,11 @@ def test_record_urls(world, persona):
     client = login(users[persona])
     wrong = []
     for name, spec in URLS.items():
-        if spec.record == "none":
+        if spec.record in NOT_BY_CASE:
             continue
         for scenario, case in cases.items():
+            if scenario not in ONLY_ON.get(spec.record, set(SCENARIOS)):
+                continue
             url = address(name, spec, case)
             for method in [m for m, on in (("get", spec.get), ("post", spec.post)) if on]:
                 want = expected(spec, persona, scenario, method)
@@ -259,11 +374,23 @@ def test_anonymous_visitors_are_sent_to_login(world):
     _users, cases = world
     client = pytest.importorskip("django.test").Client()
     for name, spec in URLS.items():
-        if name in {"healthz", "accounts:login", "accounts:language", "accounts:logout"} or spec.record == "none":
+        if name in {"healthz", "accounts:login", "accounts:language", "accounts:logout"} or spec.record in NOT_BY_CASE:
             continue
-        url = address(name, spec, cases["own"])
+        url = address(name, spec, cases["restricted" if spec.record in ONLY_ON else "own"])
         response = client.get(url) if spec.get else client.post(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
+
+
+# Records the tests above do not reach through a case: pages about no record, the directory (its own test
+# below), and URLs tested apart (Url.apart names where).
+NOT_BY_CASE = {"none", "apart", "directory", "curation", "public"}
+
+
+def test_urls_tested_apart_name_their_tests():
+    for name, spec in URLS.items():
+        if spec.record == "apart":
+            path = spec.apart.split()[0]
+            assert (Path(__file__).parent.parent / path).exists(), f"{name}: {path}"
 
 
 SIGN_IN_PAGES = {"healthz", "accounts:login", "accounts:two_factor_verify", "accounts:two_factor_enrol"}
@@ -273,6 +400,9 @@ REFUSED = {
     "cases:emergency": set(PERSONAS) - {"supervisor"},
     "audit:log": set(PERSONAS) - {"admin"},
     "accounts:agency": set(PERSONAS) - {"admin"},
+    "contracts:reference_add": set(PERSONAS) - {"sysadmin"},
+    "directory:search": {"researcher"},
+    "directory:organization_create": set(PERSONAS) - {"sysadmin"},
     "assessments:instruments": set(PERSONAS) - {"admin", "sysadmin"},
     "assessments:instrument_import": set(PERSONAS) - {"sysadmin"},
 }
@@ -287,3 +417,82 @@ def test_pages_about_no_single_record(world, persona):
             continue
         want = 403 if persona in REFUSED.get(name, set()) else 200
         assert client.get(reverse(name)).status_code == want, name
+
+
+# The service directory: no personal data, read by everyone who works with named records and by system
+# administrators; an agency's own organisation is curated by its administrator and by system administrators.
+# R: reads, changes nothing (403); W: reads and curates; x: neither (403).
+DIRECTORY = {
+    "worker": "R",
+    "colleague": "R",
+    "supervisor": "R",
+    "admin": "W",
+    "registrar": "R",
+    "coordinator": "R",
+    "researcher": "x",
+    "sysadmin": "W",
+    "other_worker": "R",
+}
+
+
+@pytest.fixture
+def directory(world):
+    from qadam.directory.services import agency_organization, location_create, phone_add, service_create
+
+    users, _cases = world
+    organization = agency_organization(users["admin"].agency)
+    service = service_create(by=users["admin"], organization=organization, name="Кеңес", name_en="Advice")
+    location = location_create(by=users["admin"], organization=organization, name="Кеңсе")
+    phone = phone_add(by=users["admin"], service=service, number="+7 7172 00 00 00")
+    return {"organization": organization, "service": service, "location": location, "phone": phone}
+
+
+def directory_address(name: str, records: dict) -> str:
+    kwargs = {
+        "directory:organization": {"pk": records["organization"].pk},
+        "directory:organization_edit": {"pk": records["organization"].pk},
+        "directory:service_create": {"pk": records["organization"].pk},
+        "directory:location_create": {"pk": records["organization"].pk},
+        "directory:location_edit": {"pk": records["location"].pk},
+        "directory:service": {"pk": records["service"].pk},
+        "directory:service_edit": {"pk": records["service"].pk},
+        "directory:service_add": {"pk": records["service"].pk, "kind": "phone"},
+        "directory:service_remove": {"pk": records["service"].pk, "kind": "phone", "part_pk": records["phone"].pk},
+        "hsds:service": {"pk": records["service"].pk},
+    }[name]
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_directory_urls(world, directory, persona):
+    users, _cases = world
+    client = login(users[persona])
+    right = DIRECTORY[persona]
+    wrong = []
+    for name, spec in URLS.items():
+        if spec.record not in {"directory", "curation", "public"}:
+            continue
+        url = directory_address(name, directory)
+        for method in [m for m, on in (("get", spec.get), ("post", spec.post)) if on]:
+            if spec.record == "public":
+                want = "ok"
+            elif right == "x" or (spec.record == "curation" and right == "R"):
+                want = "403"
+            else:
+                want = "ok"
+            got = answer(getattr(client, method)(url).status_code)
+            if got != want:
+                wrong.append(f"{method.upper()} {name}: expected {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_hsds_api_is_public_and_the_directory_pages_are_not(world, directory):
+    from django.test import Client
+
+    anonymous = Client()
+    for name, spec in URLS.items():
+        if spec.record in {"directory", "curation"} and spec.get:
+            response = anonymous.get(directory_address(name, directory))
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
+    assert anonymous.get(directory_address("hsds:service", directory)).status_code == 200
+    assert anonymous.get(reverse("hsds:services")).status_code == 200

@@ -301,3 +301,75 @@ def test_consent_pages_render_in_every_language(worker, person, almaty, language
     assert client.get(url(person), HTTP_HX_REQUEST="true").status_code == 200
     refused = client.post(url(person), form_data(purpose="sharing"))
     assert refused.status_code == 422 and f'lang="{language}"' in refused.content.decode()
+
+
+class TestDirectoryOrganisation:
+    """Sharing may name a directory organisation; an agency and its own organisation are one recipient."""
+
+    @pytest.fixture
+    def ngo(self, db):
+        from qadam.directory.services import organization_create
+
+        root = make_user("root", None, User.Role.SYSTEM_ADMIN)
+        return organization_create(by=root, name="Umit", name_en="Umit", description="Legal aid")
+
+    @pytest.fixture
+    def almaty_organisation(self, almaty):
+        from qadam.directory.services import agency_organization
+
+        return agency_organization(almaty)
+
+    def test_sharing_with_an_organisation_outside_qadam(self, worker, person, ngo, almaty):
+        consent = record(worker, person, purpose=SHARING, recipient_organization=ngo)
+        assert consent_allows(person, SHARING, ngo)
+        assert not consent_allows(person, SHARING, almaty)
+        entry = AuditEntry.objects.get(action="consent_given", target_id=person.pk)
+        assert entry.changes["recipient_organization"] == [None, str(ngo.pk)]
+        assert consent.recipient_display == "Umit"
+
+    def test_an_agency_and_its_organisation_are_one_recipient(self, worker, person, almaty, almaty_organisation):
+        record(worker, person, purpose=SHARING, recipient=almaty)
+        assert consent_allows(person, SHARING, almaty_organisation)
+        record(worker, person, purpose=SHARING, recipient_organization=almaty_organisation, decision=WITHDRAWN)
+        assert not consent_allows(person, SHARING, almaty)
+        assert not consent_allows(person, SHARING, almaty_organisation)
+        assert len(consent_current(person)) == 1  # one line: the latest decision about either
+
+    def test_the_question_about_an_organisation_costs_one_query(self, worker, person, ngo, django_assert_num_queries):
+        record(worker, person, purpose=SHARING, recipient_organization=ngo)
+        with django_assert_num_queries(1):
+            assert consent_allows(person, SHARING, ngo)
+
+    def test_exactly_one_recipient(self, worker, person, almaty, ngo, astana):
+        with pytest.raises(ValidationError) as error:
+            record(worker, person, purpose=SHARING, recipient=almaty, recipient_organization=ngo)
+        assert "recipient_organization" in error.value.message_dict
+        with pytest.raises(ValidationError) as error:
+            record(worker, person, purpose=RESEARCH, recipient_organization=ngo)
+        assert "recipient_organization" in error.value.message_dict
+        from qadam.directory.services import agency_organization
+
+        with pytest.raises(ValidationError) as error:
+            record(worker, person, purpose=SHARING, recipient_organization=agency_organization(astana))
+        assert "recipient_organization" in error.value.message_dict
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Consent.objects.bulk_create(
+                [
+                    Consent(
+                        person=person,
+                        recorded_by=worker,
+                        purpose="sharing",
+                        decision="given",
+                        how="paper",
+                        recipient=almaty,
+                        recipient_organization=ngo,
+                    )
+                ]
+            )
+        assert not Consent.objects.exists()
+
+    def test_the_form_records_consent_for_an_organisation(self, worker, person, ngo):
+        response = login(worker).post(url(person), form_data(purpose="sharing", recipient_organization=ngo.pk))
+        assert response.status_code == 302
+        assert consent_allows(person, SHARING, ngo)
+        assert "Umit" in login(worker).get(url(person)).content.decode()

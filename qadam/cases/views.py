@@ -34,7 +34,6 @@ from qadam.cases.services import (
     case_assign,
     case_break_glass,
     case_change_status,
-    case_close,
     case_open,
     case_reopen,
     case_restrict,
@@ -184,6 +183,9 @@ def _timeline(case: Case, user: User) -> list[dict[str, Any]]:
         events.append({"kind": "task", "at": task.created_at, "item": task})
         if task.done_at:
             events.append({"kind": "task_done", "at": task.done_at, "item": task})
+    from qadam.referrals.services import case_timeline_events  # referral outcomes return to the case
+
+    events += case_timeline_events(case)
     events.sort(key=lambda e: e["at"], reverse=True)
     return events
 
@@ -340,12 +342,24 @@ def case_status(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def case_close_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _status_action(
-        request,
-        pk,
-        CloseForm,
-        lambda case, d: case_close(by=request.user, case=case, reason=d["closing_reason"], comment=d["comment"]),
-    )
+    """Supervisors and agency administrators close the case; a social worker's closing waits for approval
+    (qadam/plans/approvals.py)."""
+    from qadam.plans.approvals import case_close_or_request
+
+    case = _case_for(request.user, pk, write=True)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(case)
+    data = form.cleaned_data
+    try:
+        done = case_close_or_request(by=request.user, case=case, reason=data["closing_reason"], comment=data["comment"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        closed = isinstance(done, Case)
+        messages.success(request, _("The case is closed.") if closed else _("Closing the case waits for approval."))
+    return redirect(case)
 
 
 @require_POST

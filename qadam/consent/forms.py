@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qadam.accounts.models import Agency
 from qadam.consent.models import Consent
+from qadam.directory.models import Organization
 from qadam.lib.forms import SubmitOnceMixin
 
 
@@ -34,9 +35,13 @@ class ConsentForm(SubmitOnceMixin, forms.ModelForm):
 
     class Meta:
         model = Consent
-        fields = ["purpose", "recipient", "decision", "how", "witness", "decided_at", "note"]
-        labels = {"recipient": _("Receiving agency (only for sharing)")}
+        fields = ["purpose", "recipient", "recipient_organization", "decision", "how", "witness", "decided_at", "note"]
+        labels = {
+            "recipient": _("Receiving agency (only for sharing)"),
+            "recipient_organization": _("Or an organisation of the service directory that does not use Qadam"),
+        }
         help_texts = {
+            "recipient_organization": _("Only for sharing, and only when no agency is chosen above."),
             "witness": _("For a decision given verbally: the name of the person who heard it with you."),
             "note": _("Optional. For example, what the person asked or which documents the consent covers."),
         }
@@ -59,6 +64,10 @@ class ConsentForm(SubmitOnceMixin, forms.ModelForm):
         recipient = cast(forms.ModelChoiceField, self.fields["recipient"])
         language = {"kk": "kk", "ru": "ru"}.get((get_language() or "")[:2], "en")
         recipient.queryset = Agency.objects.exclude(pk=self.instance.person.agency_id).order_by(f"name_{language}")
+        # An organisation that is a Qadam agency is offered above, under its agency's name.
+        organization = cast(forms.ModelChoiceField, self.fields["recipient_organization"])
+        organization.queryset = Organization.objects.filter(agency__isnull=True).order_by("name")
+        organization.label_from_instance = lambda o: o.display_name  # type: ignore[method-assign,assignment]
 
     def clean_decided_at(self) -> datetime:
         return self.cleaned_data.get("decided_at") or timezone.now()

@@ -39,11 +39,11 @@ def _may_record(user: User, person: Person) -> bool:
 
 
 def _states(current: list[Consent]) -> list[dict[str, Any]]:
-    """One line per purpose; sharing has one per agency named, or one line saying no agency is."""
+    """One line per purpose; sharing has one per recipient named, or one line saying none is."""
     states = []
     for purpose, label in Consent.Purpose.choices:
         found = [c for c in current if c.purpose == purpose]
-        states += [{"purpose": label, "recipient": c.recipient, "consent": c} for c in found]
+        states += [{"purpose": label, "recipient": c.recipient_display, "consent": c} for c in found]
         if not found:
             states.append({"purpose": label, "recipient": None, "consent": None})
     return states
@@ -90,6 +90,7 @@ def _record(request: AuthedRequest, person: Person) -> HttpResponse:
                     person=person,
                     purpose=data["purpose"],
                     recipient=data["recipient"],
+                    recipient_organization=data.get("recipient_organization"),
                     decision=data["decision"],
                     how=data["how"],
                     witness=data["witness"],

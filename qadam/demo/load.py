@@ -19,6 +19,7 @@ from qadam.cases.services import (
     task_add,
     task_complete,
 )
+from qadam.demo.directory import demo_directory
 from qadam.demo.generator import CasePlan, FamilyGenerator, FamilyPlan
 from qadam.demo.staff import AGENCIES, agencies_ensure, staff_ensure
 from qadam.families.models import Family, Person
@@ -65,6 +66,7 @@ def demo_load(*, families: int = DEMO_FAMILIES, seed: int = DEMO_SEED, today: da
         # Each agency's first families show every status, however few families are asked for.
         status = STATUSES[number // len(AGENCIES)] if number < len(AGENCIES) * len(STATUSES) else ""
         family_write(generator.family(profile, status=status), team=team, owner=owner, regions=regions)
+    demo_directory(agencies)
 
 
 def family_write(plan: FamilyPlan, *, team: Team, owner: User, regions: dict[str, KatoUnit]) -> Family:

@@ -10,10 +10,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in the test's thread, and Django then refuses ORM calls there
 # ("You cannot call this from an async context"). The loop is Playwright's own; the test code is sync.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answers one request at a time. A case page loads its cards in parallel, and each
+    request writes (the session, the read audit); the test database is SQLite in memory with a shared cache,
+    where a second writer fails at once ("database table is locked") instead of waiting its turn as it does
+    on a database file or on PostgreSQL."""
+
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
