@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "qadam.contracts",
     "qadam.safety",
     "qadam.referrals",
+    "qadam.insights",
+    "qadam.cohorts",
+    "qadam.exports",
+    "qadam.documents",
     "qadam.demo",
 ]
 

@@ -15,5 +15,9 @@ urlpatterns = [
     path("contracts/", include("qadam.contracts.urls")),
     path("safety/", include("qadam.safety.urls")),
     path("referrals/", include("qadam.referrals.urls")),
+    path("insights/", include("qadam.insights.urls")),
+    path("cohorts/", include("qadam.cohorts.urls")),
+    path("exports/", include("qadam.exports.urls")),
+    path("documents/", include("qadam.documents.urls")),
     path("healthz", account_views.healthz, name="healthz"),
 ]
