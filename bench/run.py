@@ -10,7 +10,8 @@ no network) and times each page after a warm-up: p50 and p95 in ms, p50 as a mul
 /healthz page, and the number of SQL queries of one request. A page that is not built yet, or does not
 answer 200, is reported and skipped. Last, the cost of auditing reads: the case page's p95 with
 settings.QADAM_AUDIT_READS on and off, in alternating rounds, and their ratio. Then the time to rescore
-10,000 stored assessments (bench/scoring.py).
+10,000 stored assessments (bench/scoring.py), the dashboards (bench/dashboards.py), the cohort figures
+(bench/cohorts.py) and a research export (bench/export.py).
 """
 
 from __future__ import annotations
@@ -124,9 +125,15 @@ def measure(*, requests: int, warmup: int) -> None:
         ratio = f"{p50 / baseline:.1f}" if baseline else "-"
         print(f"{label:<26}{p50:>9.2f}{p95:>9.2f}{ratio:>11}{queries:>9}{count:>10}", flush=True)
     _compare_auditing(client, dict(pages)["case page"], requests=requests, warmup=warmup)
+    from bench.cohorts import time_cohorts
+    from bench.dashboards import time_dashboards
+    from bench.export import time_export
     from bench.scoring import time_scoring
 
     time_scoring()
+    time_dashboards()
+    time_cohorts()
+    time_export()
 
 
 def _busiest_worker() -> User:

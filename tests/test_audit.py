@@ -323,9 +323,12 @@ AUDITED = {
     "referrals:transfer_create": lambda family, case: ({"pk": case.pk}, case),
     "referrals:confirm": lambda family, case: ({"pk": records.a_draft_referral(case).pk}, case),
     **SAFETY_AUDITED,
+    "documents:case_pdf": lambda family, case: ({"pk": case.pk}, case),
 }
 
 # Pages that are documents to print: their reading is recorded as "printed".
+# Documents that leave Qadam as files: their reading is recorded as "exported".
+EXPORTED = {"documents:case_pdf"}
 PRINTED = {"cases:print", "assessments:print", "plans:print", "contracts:print", *SAFETY_PRINTED}
 
 
@@ -387,6 +390,8 @@ EXEMPT = {
     "referrals:transfer_reject": POST_ONLY,
     "referrals:detail": "a sent referral: read by each side as 'viewed', tested in tests/test_referrals.py",
     "referrals:transfer": "read by each agency as 'viewed', tested in tests/test_referrals_transfer.py",
+    "exports:detail": "the status of one's own export job: no person, family or case",
+    "exports:download": "one's own export file: audited as 'exported' on each download, tests/test_exports_jobs.py",
     "assessments:instrument_offer": "POST only, and an instrument version is configuration, not a family's record",
 }
 
@@ -424,7 +429,7 @@ def test_a_page_that_shows_a_record_writes_a_read_entry(settings, worker, family
     if name not in urls_showing_records():
         pytest.skip(f"{name} is not in the URLconf")
     kwargs, record = AUDITED[name](family, case)
-    action = "printed" if name in PRINTED else "viewed"
+    action = "printed" if name in PRINTED else "exported" if name in EXPORTED else "viewed"
     reads = AuditEntry.objects.for_record(record).filter(action=action, actor=worker)
     before = reads.count()
 

@@ -44,7 +44,7 @@ LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 KAZAKH_LETTER = re.compile(r"[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 # Words that are right on every page: the product's name, the autonym in the language switch, and the
 # mask of the phone field (+7 7XX XXX XX XX).
-ALLOWED_LATIN = {"Qadam", "English", "XXX"}
+ALLOWED_LATIN = {"Qadam", "English", "XXX", "PDF", "CSV", "XLSX", "ZIP"}  # file formats
 
 
 def catalogue(language: str) -> polib.POFile:

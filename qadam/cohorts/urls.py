@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qadam.cohorts import views
 
 app_name = "cohorts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+]

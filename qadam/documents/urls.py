@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qadam.documents import views
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("cases/<int:pk>/pdf/", views.case_pdf, name="case_pdf"),
+    path("cases/export/", views.case_list_export_view, name="case_list_export"),
+    path("families/export/", views.family_list_export_view, name="family_list_export"),
+    path("report/", views.agency_report, name="agency_report"),
+]

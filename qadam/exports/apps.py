@@ -7,3 +7,8 @@ class ExportsConfig(AppConfig):
 
     name = "qadam.exports"
     verbose_name = _("Exports")
+
+    def ready(self) -> None:
+        from qadam.exports.kinds import register
+
+        register()

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qadam.exports import views
 
 app_name = "exports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("research/", views.research_request, name="research"),
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/download/", views.download, name="download"),
+]

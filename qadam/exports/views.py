@@ -1,0 +1,86 @@
+"""Exports: the list of one's own export jobs with their progress, asking for a research export, downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qadam.audit.services import audit_read, form_result, form_submitted
+from qadam.exports.forms import ResearchExportForm
+from qadam.exports.models import ExportJob
+from qadam.exports.registry import kinds_for
+from qadam.exports.services import export_file, export_request
+from qadam.lib.htmx import is_htmx
+from qadam.lib.http import AuthedRequest
+
+LIST_SIZE = 50
+
+
+def _own_job(request: AuthedRequest, pk: int) -> ExportJob:
+    """A job of the user's own: anyone else's answers 404, as if it did not exist."""
+    return get_object_or_404(ExportJob.objects.filter(requested_by=request.user), pk=pk)
+
+
+@require_GET
+def job_list(request: AuthedRequest) -> HttpResponse:
+    """The user's own exports, newest first; exempt from read auditing: it shows no family's records."""
+    jobs = ExportJob.objects.filter(requested_by=request.user).order_by("-id")[:LIST_SIZE]
+    context = {"jobs": jobs, "kinds": kinds_for(request.user)}
+    return render(request, "exports/exportjob_list.html", context)
+
+
+@require_GET
+def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One job's progress: the fragment htmx polls every 2 s while it runs, or a page of its own."""
+    job = _own_job(request, pk)
+    template = "exports/_job.html" if is_htmx(request) else "exports/exportjob_detail.html"
+    return render(request, template, {"job": job})
+
+
+@require_http_methods(["GET", "POST"])
+def research_request(request: AuthedRequest) -> HttpResponse:
+    """The form that asks for a de-identified research export (GET), and asking for it (POST)."""
+    if "research" not in kinds_for(request.user):
+        raise PermissionDenied
+    if request.method == "GET":
+        return render(request, "exports/research_form.html", {"form": ResearchExportForm()})
+    done = form_result(token=request.POST.get("form_token"), user=request.user)
+    if done:
+        return redirect(done)
+    form = ResearchExportForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        params = {"k": data["k"], "format": data["format"], "quasi_identifiers": data["quasi_identifiers"]}
+        try:
+            with transaction.atomic():
+                job = export_request(by=request.user, kind="research", params=params)
+                url = reverse("exports:detail", args=[job.pk])
+                form_submitted(token=data["form_token"], user=request.user, result_url=url)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The export is being prepared. This page shows when it is ready."))
+            return redirect(url)
+    return render(request, "exports/research_form.html", {"form": form}, status=422)
+
+
+@require_GET
+def download(request: AuthedRequest, pk: int) -> FileResponse:
+    """The finished file, streamed, only to whoever asked for it; each download is audited as an export."""
+    job = _own_job(request, pk)
+    if not job.is_downloadable:
+        raise Http404
+    try:
+        path = export_file(job)
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit_read(actor=request.user, obj=job, action="exported")
+    name = f"qadam-{job.kind}-{job.pk}{path.suffix}"
+    return FileResponse(handle, as_attachment=True, filename=name)
