@@ -181,12 +181,14 @@ def note_add(*, by: User, case: Case, contact: str, contact_on: date, text: str,
 
 
 @transaction.atomic
-def task_add(*, by: User, case: Case, title: str, due_on: date, assignee: User) -> Task:
+def task_add(*, by: User, case: Case, title: str, due_on: date, assignee: User, private: bool = False) -> Task:
+    """A task on the case; `private` ones (about a survivor's safety or a restricted matter) are seen only by
+    the case team and their assignee."""
     if not case.is_open:
         raise ValidationError(_("The case is closed. Reopen it to add notes or tasks."))
     if assignee.agency_id != case.agency_id or not assignee.is_active:
         raise ValidationError({"assignee": _("Tasks go to active people of the case's agency.")})
-    task = Task(case=case, title=title, due_on=due_on, assignee=assignee, created_by=by)
+    task = Task(case=case, title=title, due_on=due_on, assignee=assignee, created_by=by, private=private)
     task.full_clean()
     task.save()
     audit_record(

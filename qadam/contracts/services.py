@@ -373,17 +373,14 @@ def contract_create(
 
 def _monitoring_task(*, by: User, contract: Contract, due_on: date) -> Task:
     case = contract.case
-    task = task_add(
+    return task_add(
         by=by,
         case=case,
         title=_("Monthly monitoring of social contract %(number)s") % {"number": contract.number},
         due_on=due_on,
         assignee=case.owner,
+        private=case.restricted,  # a restricted matter: only the case team and the assignee see its tasks
     )
-    if case.restricted:  # a restricted matter: only the case team and the assignee see its tasks
-        task.private = True
-        task.save(update_fields=["private", "updated_at"])
-    return task
 
 
 def _next_monitoring(*, by: User, contract: Contract, after: date) -> None:

@@ -431,11 +431,13 @@ def review_schedule(*, by: User, plan: SupportPlan, due_on: date) -> PlanReview:
     if PlanReview.objects.filter(case=case, done_on__isnull=True).exists():
         raise ValidationError({"review_on": _("A review of this plan is planned already.")})
     task = task_add(
-        by=by, case=case, title=_("Review the support plan with the family"), due_on=due_on, assignee=case.owner
+        by=by,
+        case=case,
+        title=_("Review the support plan with the family"),
+        due_on=due_on,
+        assignee=case.owner,
+        private=case.restricted,
     )
-    if case.restricted:
-        task.private = True
-        task.save(update_fields=["private"])
     review = PlanReview(case=case, plan=plan, due_on=due_on, task=task)
     review.full_clean()
     review.save()

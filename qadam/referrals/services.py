@@ -222,11 +222,9 @@ def _follow_up_task(*, by: User, referral: Referral) -> Task:
         "organisation": referral.organization.display_name
     }
     due = timezone.localdate() + timedelta(days=answer_days())
-    task = task_add(by=by, case=referral.case, title=title[:200], due_on=due, assignee=by)
-    if referral.case.restricted:
-        task.private = True
-        task.save(update_fields=["private", "updated_at"])
-    return task
+    return task_add(
+        by=by, case=referral.case, title=title[:200], due_on=due, assignee=by, private=referral.case.restricted
+    )
 
 
 def _check_handler(by: User, referral: Referral, handler: User | None) -> User:

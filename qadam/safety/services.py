@@ -133,10 +133,7 @@ def _writable(by: User, case: Case) -> None:
 
 def _private_task(*, by: User, case: Case, title: str, due_on: date) -> Task:
     """A task only the case team (and its assignee, the case worker) sees: it is about a survivor's safety."""
-    task = task_add(by=by, case=case, title=title, due_on=due_on, assignee=case.owner)
-    task.private = True
-    task.save(update_fields=["private", "updated_at"])
-    return task
+    return task_add(by=by, case=case, title=title, due_on=due_on, assignee=case.owner, private=True)
 
 
 def _done(by: User, task: Task | None) -> None:
