@@ -1,9 +1,12 @@
-"""Time and peak memory of the documents: the case list and family list exports (CSV, XLSX, encrypted ZIP)
-of the agency administrator with the most cases, a case file PDF and the agency report for a year.
+"""Time and peak memory of the documents: the case list and family list exports (CSV, XLSX, and the XLSX
+locked in an encrypted ZIP at download) of the agency administrator with the most cases, a case file PDF and
+the agency report for a year.
 
 `.venv/bin/python bench/documents.py [--database var/bench-documents.sqlite3]`: run it on a copy of the
-benchmark database (it writes audit entries). Each download runs in a process of its own, so that its peak
-resident memory (ru_maxrss) is its own: what constant-memory streaming must keep flat as rows grow.
+benchmark database (it writes audit entries and export jobs). The lists and the report run as the export
+job's writer runs them in the task worker (`export_run_here`, into a temporary folder); the case file
+through the whole request. Each runs in a process of its own, so that its peak resident memory (ru_maxrss)
+is its own: what constant-memory writing must keep flat as rows grow.
 """
 
 from __future__ import annotations
@@ -63,31 +66,39 @@ def one(kind: str) -> None:
     if kind == "case.pdf":
         case = Case.objects.filter(agency_id=admin.agency_id, restricted=False).order_by("-id").first()
         response = client.get(reverse("documents:case_pdf", args=[case.pk]))  # type: ignore[union-attr]
-        rows = 1
-    elif kind == "report.pdf":
-        response = client.get(reverse("documents:agency_report"), {"start": "2025-01-01", "end": "2025-12-31"})
-        rows = 0
+        assert response.status_code == 200, response.status_code
+        rows, size = 1, len(response.content)
     else:
-        name, fmt = kind.split(".")
-        url = reverse("documents:case_list_export" if name == "cases" else "documents:family_list_export")
-        data = {
-            "format": "xlsx" if fmt == "zip" else fmt,
-            "password": "a long benchmark password" if fmt == "zip" else "",
-        }
-        response = client.post(url, data)
-        rows = 0
-    size = 0
-    chunks = response.streaming_content if response.streaming else [response.content]
-    for chunk in chunks:
-        size += len(chunk)
+        rows, size = _job(admin, kind)
     seconds = time.perf_counter() - start
-    assert response.status_code == 200, response.status_code
-    if kind.endswith((".csv", ".xlsx", ".zip")):
-        from qadam.audit.models import AuditEntry
-
-        rows = AuditEntry.objects.filter(action="list_exported").order_by("-seq").first().changes["rows"]  # type: ignore[union-attr]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{kind:<16}{rows:>10,}{size:>14,}{seconds:>10.2f}{peak:>13.0f}", flush=True)
+
+
+def _job(admin: object, kind: str) -> tuple[int, int]:
+    """Run the export job's writer here into a temporary folder; (rows written, bytes)."""
+    import tempfile
+
+    from qadam.exports.models import ExportJob
+    from qadam.exports.services import encrypted_copy, export_run_here
+
+    name, fmt = kind.split(".")
+    if name == "report":
+        job_kind, params = "agency_report", {"start": "2025-01-01", "end": "2025-12-31"}
+    else:
+        job_kind = "case_list" if name == "cases" else "family_list"
+        params = {"format": "xlsx" if fmt == "zip" else fmt}
+    with tempfile.TemporaryDirectory() as folder:
+        job = export_run_here(by=admin, kind=job_kind, params=params, out=Path(folder))  # type: ignore[arg-type]
+        assert job.status == ExportJob.Status.DONE, job.error
+        (path,) = Path(folder).iterdir()
+        if fmt == "zip":
+            with encrypted_copy(path, path.name, "a long benchmark password") as locked:
+                size = locked.seek(0, 2)
+        else:
+            size = path.stat().st_size
+    rows = int(job.message.split()[0]) if name != "report" else 0
+    return rows, size
 
 
 def _pass_two_factor(client: object, user: object) -> None:

@@ -232,4 +232,6 @@ QADAM_PAGE_SIZE = 25
 QADAM_COUNT_CAP = 1000  # lists never count past this: "1,000+"
 # Record every view of a person, family or case in the audit log (changes are always recorded).
 QADAM_AUDIT_READS = env_bool("QADAM_AUDIT_READS", True)
+# Export files (lists, reports, research exports) are deleted this many days after they are ready.
+QADAM_EXPORT_KEEP_DAYS = int(os.environ.get("QADAM_EXPORT_KEEP_DAYS", "7"))
 QADAM_VERBOSE_NAME = _("Qadam")

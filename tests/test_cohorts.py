@@ -244,3 +244,19 @@ def test_the_stored_figures_read_back_the_same(worker, case, sysadmin):
     complete(worker, case, 4, date(2025, 9, 25))
     cohort = analyse(cohort_rows(sysadmin), min_cell=1)
     assert load(json.loads(json.dumps(dump(cohort)))) == cohort
+
+
+def test_runs_of_earlier_days_are_deleted_when_the_next_one_is_computed(sysadmin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qadam.cohorts.models import CohortRun
+    from qadam.cohorts.services import cohort_run_compute
+
+    old = CohortRun.objects.create(scope="all", min_cell=10, requested_by=sysadmin, status=CohortRun.Status.DONE)
+    recent = CohortRun.objects.create(scope="all", min_cell=10, requested_by=sysadmin, status=CohortRun.Status.DONE)
+    CohortRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    new = CohortRun.objects.create(scope="all", min_cell=10, requested_by=sysadmin)
+    cohort_run_compute(run_id=new.pk)
+    assert set(CohortRun.objects.values_list("pk", flat=True)) == {recent.pk, new.pk}

@@ -121,6 +121,29 @@ def test_synth_makes_families_with_members_and_cases_found_by_search(db):
     assert set(Case.objects.values_list("status", flat=True)) == set(Case.Status.values)
 
 
+def test_synth_stores_completed_faas_as_completing_would(db):
+    from qadam.assessments.models import Assessment
+    from qadam.assessments.services import assessment_score, months_since_move
+
+    run("synth", families=120, seed=11)
+
+    faas = Assessment.objects.completed().select_related("family", "case").prefetch_related("scale_scores")
+    assert 80 <= faas.count() <= 400  # about one per family: none for some, a reassessment every quarter for others
+    assert len({a.phase for a in faas}) >= 3
+    for assessment in faas.order_by("id")[:40]:
+        on = assessment.assessed_on
+        result, interpretation = assessment_score(assessment, on)  # the engine again, with the database's history
+        assert assessment.result == result.as_dict()
+        assert assessment.phase == interpretation.phase and assessment.strategy == interpretation.strategy
+        assert assessment.index == (round(interpretation.ai) if interpretation.ai is not None else None)
+        assert assessment.months_since_move == months_since_move(assessment.family, on)
+        assert assessment.case.opened_on <= on <= (assessment.case.closed_on or timezone.localdate())
+        stored = {s.scale: (s.score, s.valid) for s in assessment.scale_scores.all()}
+        assert stored == {k: (s.score if s.valid else None, s.valid) for k, s in result.scales.items()}
+    private = next(a for a in faas.order_by("id") if a.private_answers)
+    assert "G1" in private.all_answers  # encrypted as the field encrypts, read back
+
+
 def test_synth_adds_to_the_demo_without_clashing(db):
     run("demo", families=6)
     run("synth", families=60, seed=2026)  # the demo's own seed: the same IINs would come up if not checked

@@ -113,3 +113,45 @@ def test_a_job_runs_once(asked):
     run_export.call(asked.pk)
     asked.refresh_from_db()
     assert asked.size == before and asked.status == ExportJob.Status.DONE
+
+
+def test_files_are_deleted_some_days_after_they_are_ready(asked, researcher, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qadam.exports.services import exports_prune
+
+    path = settings.QADAM_EXPORT_DIR / asked.file_path
+    assert exports_prune() == 0 and path.exists()  # ready today: kept
+    later = timezone.now() + timedelta(days=settings.QADAM_EXPORT_KEEP_DAYS, minutes=1)
+    assert exports_prune(now=later) == 1 and not path.exists()
+    asked.refresh_from_db()
+    assert asked.file_path == "" and asked.status == ExportJob.Status.DONE  # the record of the export stays
+    client = login(researcher)
+    assert client.get(reverse("exports:download", args=[asked.pk])).status_code == 404
+    page = client.get(reverse("exports:detail", args=[asked.pk])).content.decode()
+    assert "has been deleted" in page and reverse("exports:download", args=[asked.pk]) not in page
+
+
+def test_the_next_export_deletes_the_old_files(asked, researcher, settings, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qadam.exports.services import export_request
+
+    ExportJob.objects.filter(pk=asked.pk).update(finished_at=timezone.now() - timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = export_request(by=researcher, kind="research", params={"k": 2})
+    asked.refresh_from_db()
+    newer.refresh_from_db()
+    assert asked.file_path == "" and not (settings.QADAM_EXPORT_DIR / f"job-{asked.pk}.zip").exists()
+    assert newer.is_downloadable
+
+
+def test_the_command_line_offers_only_kinds_that_need_no_user(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="invalid choice: 'case_list' \\(choose from 'research'\\)"):
+        call_command("export", "case_list", "--out", str(tmp_path))

@@ -123,6 +123,9 @@ class Case(TimeStamped):
         indexes = [
             models.Index(fields=["agency", "-id"], name="case_agency_newest"),
             models.Index(fields=["owner", "status"], name="case_owner_status"),
+            # The dashboards and the agency report count cases opened or closed in a period.
+            models.Index(fields=["agency", "opened_on"], name="case_agency_opened"),
+            models.Index(fields=["agency", "closed_on"], name="case_agency_closed"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,7 +1,8 @@
 """Asking for cohort figures and computing them in the background.
 
 `cohort_run_request` finds a recent run of the same scope and filters or records a new one and queues
-the task; `cohort_run_compute` (the task) streams the rows, computes the figures and stores them.
+the task; `cohort_run_compute` (the task) streams the rows, computes the figures and stores them, after
+deleting the runs of earlier days.
 A run is reused for QADAM_COHORT_MAX_AGE seconds (default 600): figures a little older than a consent
 withdrawn meanwhile are aggregates with small cells withheld, and a new run leaves the family out.
 """
@@ -9,7 +10,7 @@ withdrawn meanwhile are aggregates with small cells withheld, and a new run leav
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -63,11 +64,22 @@ def _run_create(*, by: User, filters: Filters) -> CohortRun:
     return run
 
 
+KEEP = timedelta(days=1)  # a run is reused for minutes; a day later nobody reads it
+
+
+def cohort_runs_prune(*, now: datetime | None = None) -> int:
+    """Delete finished runs older than a day (the audit log keeps who asked for what); returns how many."""
+    finished = (CohortRun.Status.DONE, CohortRun.Status.FAILED)
+    old = CohortRun.objects.filter(created_at__lt=(now or timezone.now()) - KEEP, status__in=finished)
+    return old.delete()[0]
+
+
 def cohort_run_compute(*, run_id: int) -> CohortRun:
     """Compute and store the figures of a queued run; a failure is kept on the run, not raised again."""
     run = CohortRun.objects.select_related("requested_by").get(pk=run_id)
     if run.status != CohortRun.Status.QUEUED:
         return run
+    cohort_runs_prune()
     run.status = CohortRun.Status.RUNNING
     run.save(update_fields=["status"])
     try:

@@ -24,7 +24,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from qadam.accounts.models import Agency, User
+from qadam.assessments.models import Assessment, ScaleScore
 from qadam.cases.models import Case, Note, StatusChange, Task
+from qadam.demo.faa import FaaSynth
 from qadam.demo.generator import CasePlan, FamilyGenerator, FamilyPlan, MovePlan, PersonPlan, StepPlan
 from qadam.demo.load import at_work
 from qadam.demo.names import FEMALE, MALE, Naming
@@ -38,7 +40,18 @@ from qadam.lib.text import search_text
 BATCH = 5000
 CASELOAD = 120  # cases per synthetic worker, roughly: more workers join as the families grow
 NAMED_WEIGHTS = [4, 2, 2]  # the named workers carry more; Aigerim (ast) has about four times the average
-MODELS: list[type[models.Model]] = [Person, Family, Membership, Move, Case, StatusChange, Note, Task]
+MODELS: list[type[models.Model]] = [
+    Person,
+    Family,
+    Membership,
+    Move,
+    Case,
+    StatusChange,
+    Note,
+    Task,
+    Assessment,
+    ScaleScore,
+]
 # Values of these field types need the backend's adaptation; the others go to the driver as they are.
 ADAPTED = {"DateField", "DateTimeField", "JSONField"}
 
@@ -60,6 +73,7 @@ class Table:
         marks = ", ".join(["%s"] * len(fields))
         # Table and column names come from the model's own metadata, not from input.
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
         self.next_id = (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
         self.rows: list[list[Any]] = []
 
@@ -75,7 +89,13 @@ class Table:
         for row in self.rows:
             for i, field in self.adapted:
                 row[i] = field.get_db_prep_save(row[i], connection)
-        cursor.executemany(self.sql, self.rows)
+        if connection.vendor == "postgresql":
+            # COPY: on PostgreSQL a third faster than executemany, which sends one INSERT per row.
+            with cursor.cursor.copy(self.copy_sql) as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(self.sql, self.rows)
         self.rows.clear()
 
 
@@ -94,7 +114,8 @@ class Tables(dict[type[models.Model], Table]):
 
 
 def synth(*, families: int, seed: int, progress: Callable[[int], None] = lambda done: None) -> None:
-    """Add `families` synthetic families, a third to each demo agency, with their cases, notes and tasks."""
+    """Add `families` synthetic families, a third to each demo agency, with their cases, notes, tasks and
+    completed FAAs (qadam/demo/faa.py)."""
     agencies = agencies_ensure()
     staff = staff_ensure(agencies)
     taken = Person.objects.exclude(iin__isnull=True).values_list("iin", flat=True).iterator(chunk_size=20000)
@@ -102,13 +123,19 @@ def synth(*, families: int, seed: int, progress: Callable[[int], None] = lambda 
     teams = {
         p.code: team_ensure(agencies[p.code], staff[p.code], generator, new_families=families // 3) for p in AGENCIES
     }
+    faa = FaaSynth(generator.rng)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -1000000")  # 1 GB of pages: the indexes outgrow the default 2 MB
     tables, done = Tables(), 0
     while done < families:
         for number in range(done, min(families, done + BATCH)):
             profile = AGENCIES[number % len(AGENCIES)]
             team = teams[profile.code]
             owner_id = generator.rng.choices(team.owner_ids, weights=team.weights)[0]
-            family_rows(tables, generator.family(profile), team=team, owner_id=owner_id)
+            plan = generator.family(profile)
+            ids = family_rows(tables, plan, team=team, owner_id=owner_id)
+            faa_rows(tables, faa, generator, plan, ids, owner_id=owner_id)
             done += 1
         tables.flush()
         progress(done)
@@ -158,7 +185,14 @@ def _synthetic_worker(agency: Agency, username: str, password: str, generator: F
     )
 
 
-def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) -> None:
+@dataclass(frozen=True)
+class FamilyIds:
+    family: int
+    head: int
+    case: int
+
+
+def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) -> FamilyIds:
     """The rows of one family plan: its people, household, move and case."""
     texts = [_person_text(member) for member in plan.members]
     members = zip(plan.members, texts, strict=True)
@@ -179,7 +213,7 @@ def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) 
     for person_id, member in zip(people, plan.members, strict=True):
         tables[Membership].add(family_id=family_id, person_id=person_id, relationship=member.relationship)
     _move_row(tables, plan.move, family_id=family_id)
-    case_rows(
+    case_id = case_rows(
         tables,
         plan.case,
         agency=team.agency,
@@ -187,6 +221,7 @@ def family_rows(tables: Tables, plan: FamilyPlan, *, team: Team, owner_id: int) 
         person_id=people[plan.case.person_index],
         owner_id=owner_id,
     )
+    return FamilyIds(family=family_id, head=people[0], case=case_id)
 
 
 def _person_text(member: PersonPlan) -> str:
@@ -243,8 +278,8 @@ def case_rows(
     family_id: int,
     person_id: int,
     owner_id: int,
-) -> None:
-    """A case with its whole status history, notes and tasks, all by its worker."""
+) -> int:
+    """A case with its whole status history, notes and tasks, all by its worker; returns its id."""
     case = tables[Case]
     # The number as case_open makes it: the agency, the year opened and the id.
     case_id = case.add(
@@ -295,6 +330,38 @@ def case_rows(
             done_at=done_at,
             done_by_id=owner_id if done_at else None,
         )
+    return case_id
+
+
+def faa_rows(
+    tables: Tables, faa: FaaSynth, generator: FamilyGenerator, plan: FamilyPlan, ids: FamilyIds, *, owner_id: int
+) -> None:
+    """The completed FAAs of a family's case, from soon after it opened until it closed (or today)."""
+    until = plan.case.steps[-1].on if plan.case.status == Case.Status.CLOSED else generator.today
+    language = plan.language if plan.language in ("kk", "ru") else "ru"
+    for a in faa.trajectory(generator.rng, moved_on=plan.move.moved_on, opened_on=plan.case.opened_on, until=until):
+        assessment_id = tables[Assessment].add(
+            case_id=ids.case,
+            family_id=ids.family,
+            informant_id=ids.head,
+            instrument_id=faa.version.pk,
+            language=language,
+            status=Assessment.Status.COMPLETED,
+            started_by_id=owner_id,
+            completed_by_id=owner_id,
+            assessed_on=a.assessed_on,
+            answers=a.answers,
+            private_answers=a.private_answers,
+            result=a.result,
+            interpretation=a.interpretation,
+            safety=a.safety,
+            months_since_move=a.months_since_move,
+            index=a.index,
+            phase=a.phase,
+            strategy=a.strategy,
+        )
+        for scale, value, valid in a.scales:
+            tables[ScaleScore].add(assessment_id=assessment_id, scale=scale, score=value, valid=valid)
 
 
 def _after_load() -> None:

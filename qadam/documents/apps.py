@@ -7,3 +7,8 @@ class DocumentsConfig(AppConfig):
 
     name = "qadam.documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from qadam.documents.kinds import register
+
+        register()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -8,39 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qadam.cases.models import Case
-from qadam.lib.forms import DateInput
+from qadam.insights.forms import FilterForm
+from qadam.lib.forms import DateInput, SubmitOnceMixin
 
-PASSWORD_MIN = 12
 # A report is counts over dates: a decade is more than any agency asks for, and bounds the work.
 LONGEST_PERIOD_DAYS = 3660
+FORMATS = [("csv", _("CSV (text, opens in any spreadsheet)")), ("xlsx", _("Excel workbook (XLSX)"))]
 
 
-class ExportForm(forms.Form):
-    """How to download a list: the format, and a password if the file is to be an encrypted ZIP. The
-    password is used once to encrypt and never stored, logged or shown again."""
+class ListFormatForm(SubmitOnceMixin):
+    """How a list is to be written. Whether the download is an encrypted ZIP is chosen when downloading."""
 
-    format = forms.ChoiceField(
-        label=_("Format"),
-        choices=[("csv", _("CSV (text, opens in any spreadsheet)")), ("xlsx", _("Excel workbook (XLSX)"))],
-    )
-    password = forms.CharField(
-        label=_("Password for an encrypted ZIP (optional)"),
-        help_text=_(
-            "At least 12 characters. Leave it empty for a plain file. Give the password to the reader "
-            "apart from the file."
-        ),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data.get("password") or ""
-        if password and len(password) < PASSWORD_MIN:
-            raise forms.ValidationError(
-                _("The password needs at least %(n)s characters."), params={"n": PASSWORD_MIN}, code="short"
-            )
-        return password
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
 
 
 class CaseFilterForm(forms.Form):
@@ -54,7 +32,9 @@ class FamilyFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, IIN or phone"), required=False, max_length=200)
 
 
-class ReportForm(forms.Form):
+class ReportForm(SubmitOnceMixin, FilterForm):
+    """The dashboard's period and region, both ends of the period required."""
+
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
 
@@ -62,15 +42,12 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             today = timezone.localdate()
-            self.initial.setdefault("start", date(today.year, 1, 1))
+            self.initial.setdefault("start", today.replace(month=1, day=1))
             self.initial.setdefault("end", today)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                raise forms.ValidationError(_("The end of the period comes before its start."), code="order")
-            if (end - start).days > LONGEST_PERIOD_DAYS:
-                raise forms.ValidationError(_("Choose a period of at most ten years."), code="long")
+        if start and end and (end - start).days > LONGEST_PERIOD_DAYS:
+            raise forms.ValidationError(_("Choose a period of at most ten years."), code="long")
         return data

@@ -1,9 +1,8 @@
 """Tabular exports of the case list and the family list: the rows a user sees on those pages, as CSV or XLSX,
-optionally inside an AES-encrypted ZIP.
+written into a file by a background export job (qadam.documents.kinds).
 
-Constant memory: the rows come from `.iterator()` in chunks; CSV is streamed line by line; XLSX is written by
-openpyxl's write-only workbook (rows go to a temporary file, never a tree in memory) into a temporary file,
-which is then streamed. The encrypted ZIP is written the same way, from the temporary data file.
+Constant memory: the rows come from `.iterator()` in chunks; CSV is written line by line; XLSX by openpyxl's
+write-only workbook (rows go to a temporary file, never a tree in memory).
 The queryset is the list page's own (`visible_to` plus its filters), and names are masked as the page masks
 them.
 """
@@ -11,12 +10,10 @@ them.
 from __future__ import annotations
 
 import csv
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import pyzipper
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,9 +42,11 @@ class Export:
     def count(self) -> int:
         return self.queryset.order_by().count()
 
-    def rows(self) -> Iterator[list[Any]]:
-        for obj in self.queryset.order_by("-pk").iterator(chunk_size=CHUNK):
+    def rows(self, advance: Callable[[int], None] = lambda done: None) -> Iterator[list[Any]]:
+        for done, obj in enumerate(self.queryset.order_by("-pk").iterator(chunk_size=CHUNK), start=1):
             yield self.row(obj)
+            if done % CHUNK == 0:
+                advance(done)
 
     def file_stem(self) -> str:
         return f"qadam-{self.name}-{timezone.localdate():%Y-%m-%d}"
@@ -149,9 +148,11 @@ def family_list_export(user: User, params: dict[str, str]) -> Export:
 
 # Writers ---------------------------------------------------------------------------------------------------
 
+Advance = Callable[[int], None]  # told how many rows are written, every CHUNK rows
+
 
 class _Echo:
-    """csv.writer writes into this and gets the line back, so that each line can be yielded as it is made."""
+    """csv.writer writes into this and gets the line back, so that each line can be written as it is made."""
 
     def write(self, value: str) -> str:
         return value
@@ -165,59 +166,22 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_lines(export: Export) -> Iterator[str]:
-    """The CSV text line by line, with a byte-order mark so that Excel opens Cyrillic as UTF-8."""
+def write_csv(export: Export, target: IO[bytes], advance: Advance) -> None:
+    """CSV with a byte-order mark, so that Excel opens Cyrillic as UTF-8."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(export.header)
-    for values in export.rows():
-        yield writer.writerow([_cell(v) for v in values])
+    target.write(("\ufeff" + writer.writerow(export.header)).encode("utf-8"))
+    for values in export.rows(advance):
+        target.write(writer.writerow([_cell(v) for v in values]).encode("utf-8"))
 
 
-def write_csv(export: Export, target: IO[bytes]) -> None:
-    for line in csv_lines(export):
-        target.write(line.encode("utf-8"))
-
-
-def write_xlsx(export: Export, target: IO[bytes]) -> None:
+def write_xlsx(export: Export, target: IO[bytes], advance: Advance) -> None:
     """A write-only workbook: openpyxl streams the rows to a temporary file instead of keeping them."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=export.name)
     sheet.append(export.header)
-    for values in export.rows():
+    for values in export.rows(advance):
         sheet.append(["" if v is None else v for v in values])
     workbook.save(target)  # type: ignore[arg-type]
 
 
-WRITERS: dict[str, Callable[[Export, IO[bytes]], None]] = {"csv": write_csv, "xlsx": write_xlsx}
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "zip": "application/zip",
-}
-
-
-def spooled(export: Export, fmt: str) -> IO[bytes]:
-    """The export written to a temporary file (deleted when closed), rewound for streaming."""
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    WRITERS[fmt](export, target)
-    target.seek(0)
-    return target
-
-
-def encrypted_zip(export: Export, fmt: str, password: str) -> IO[bytes]:
-    """The export inside a ZIP encrypted with AES-256 (WinZip AE-2: 7-Zip, WinZip and macOS open it)."""
-    data = spooled(export, fmt)
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    with data, pyzipper.AESZipFile(target, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
-        zf.setpassword(password.encode("utf-8"))
-        zf.setencryption(pyzipper.WZ_AES, nbits=256)
-        with zf.open(f"{export.file_stem()}.{fmt}", "w") as member:
-            for chunk in iter(lambda: data.read(1 << 20), b""):
-                member.write(chunk)
-    target.seek(0)
-    return target
-
-
-def stream(chunks: Iterable[str]) -> Iterator[bytes]:
-    for chunk in chunks:
-        yield chunk.encode("utf-8")
+WRITERS: dict[str, Callable[[Export, IO[bytes], Advance], None]] = {"csv": write_csv, "xlsx": write_xlsx}

@@ -33,3 +33,25 @@ class ResearchExportForm(SubmitOnceMixin):
         initial=list(kanon.DEFAULT_QUASI_IDENTIFIERS),
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+PASSWORD_MIN = 12
+
+
+class EncryptForm(forms.Form):
+    """A password to lock the download in an encrypted ZIP: used once to encrypt, never stored, logged or shown."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        help_text=_("At least 12 characters. Give it to the reader apart from the file."),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data.get("password") or ""
+        if len(password) < PASSWORD_MIN:
+            raise forms.ValidationError(
+                _("The password needs at least %(n)s characters."), params={"n": PASSWORD_MIN}, code="short"
+            )
+        return password

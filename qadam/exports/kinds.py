@@ -142,5 +142,6 @@ def register() -> None:
             allowed=research_allowed,
             clean_params=research_params,
             writer=research_write,
+            command_line=True,
         ),
     )

@@ -37,6 +37,8 @@ class ExportJob(models.Model):
         related_name="+",
         verbose_name=_("limited to agency"),
     )
+    # The requester's language: the worker writes the files (headers, a report's words and dates) in it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress, per cent"), default=0)
     message = models.CharField(_("progress message"), max_length=200, blank=True)

@@ -32,6 +32,8 @@ class ExportKind:
     clean_params: Callable[[dict[str, Any]], dict[str, Any]]
     # Writes the files into the folder; returns a short summary kept in the job's message.
     writer: Callable[[ExportJob, Path, Progress], str]
+    # Whether `qadam export` may run it: only kinds that need no requesting user.
+    command_line: bool = False
 
 
 EXPORT_KINDS: dict[str, ExportKind] = {}

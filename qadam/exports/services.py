@@ -7,16 +7,20 @@ transactions of its own, so the page sees it while the export runs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
+import tempfile
 import zipfile
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import pyzipper
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qadam.accounts.models import User
@@ -51,7 +55,12 @@ def _export_create(*, by: User | None, kind: str, params: dict[str, Any], agency
         raise ValidationError(_("Unknown kind of export."))
     if by is not None and not export_kind.allowed(by):
         raise PermissionDenied
-    job = ExportJob(kind=kind, parameters=export_kind.clean_params(params), requested_by=by)
+    job = ExportJob(
+        kind=kind,
+        parameters=export_kind.clean_params(params),
+        requested_by=by,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     # An agency administrator exports their own agency's records only.
     if by is not None and by.role == User.Role.AGENCY_ADMIN:
         job.agency_id = by.agency_id
@@ -81,10 +90,12 @@ def export_run_here(
 
 
 def export_run(*, job_id: int) -> ExportJob:
-    """Run a queued job (in the task worker): write its files, zip them into the private folder."""
+    """Run a queued job (in the task worker): write its files, zip them into the private folder. Files of
+    jobs finished more than QADAM_EXPORT_KEEP_DAYS ago are deleted first."""
     job = ExportJob.objects.get(pk=job_id)
     if job.status != ExportJob.Status.QUEUED:
         return job  # a task delivered twice runs once
+    exports_prune()
     folder = export_dir() / f"job-{job.pk}"
     if folder.exists():
         shutil.rmtree(folder)
@@ -92,10 +103,9 @@ def export_run(*, job_id: int) -> ExportJob:
     try:
         summary = _run(job, folder)
         if summary is not None:
-            archive = export_dir() / f"job-{job.pk}.zip"
-            _zip(folder, archive)
+            kept = _keep(job, folder)
             _update(job, status=ExportJob.Status.DONE, finished_at=timezone.now(), progress=100, message=summary,
-                    file_path=archive.name, size=archive.stat().st_size)  # fmt: skip
+                    file_path=kept.name, size=kept.stat().st_size)  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     job.refresh_from_db()
@@ -111,7 +121,8 @@ def _run(job: ExportJob, folder: Path) -> str | None:
             _update(job, progress=min(max(percent, 0), 99), message=message[:200])
 
     try:
-        summary = EXPORT_KINDS[job.kind].writer(job, folder, progress)
+        with translation.override(job.language):
+            summary = EXPORT_KINDS[job.kind].writer(job, folder, progress)
     except Exception as error:  # any failure is the job's outcome, kept for its requester
         logger.exception("Export %s failed", job.pk)
         _update(
@@ -132,6 +143,18 @@ def _update(job: ExportJob, **fields: Any) -> None:
         ExportJob.objects.filter(pk=job.pk).update(**fields)
 
 
+def _keep(job: ExportJob, folder: Path) -> Path:
+    """The job's file in the private folder: the one file the kind wrote as it is, or several zipped."""
+    files = sorted(folder.iterdir())
+    if len(files) == 1:
+        kept = export_dir() / f"job-{job.pk}{files[0].suffix}"
+        files[0].replace(kept)
+        return kept
+    archive = export_dir() / f"job-{job.pk}.zip"
+    _zip(folder, archive)
+    return archive
+
+
 def _zip(folder: Path, archive: Path) -> None:
     """Zip the files one by one (zipfile copies each in blocks: constant memory)."""
     partial = archive.with_suffix(".part")
@@ -139,6 +162,41 @@ def _zip(folder: Path, archive: Path) -> None:
         for path in sorted(folder.iterdir()):
             zf.write(path, arcname=path.name)
     partial.replace(archive)
+
+
+def keep_days() -> int:
+    return int(getattr(settings, "QADAM_EXPORT_KEEP_DAYS", 7))
+
+
+def exports_prune(*, now: Any = None) -> int:
+    """Delete the files of exports finished more than keep_days() ago; the job rows stay, as the record of
+    what was exported, without a file to download. Returns how many files were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days())
+    old = ExportJob.objects.filter(finished_at__lt=cutoff).exclude(file_path="")
+    deleted = 0
+    for job in old.only("pk", "file_path"):
+        with contextlib.suppress(FileNotFoundError):  # a path outside the folder was never ours to delete
+            export_file(job).unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(file_path="", size=None)
+        deleted += 1
+    return deleted
+
+
+def encrypted_copy(path: Path, name: str, password: str) -> IO[bytes]:
+    """The file inside a ZIP encrypted with AES-256 (WinZip AE-2: 7-Zip, WinZip and macOS open it), in a
+    temporary file that is deleted when closed; copied in blocks, so memory stays small."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    with (
+        path.open("rb") as data,
+        pyzipper.AESZipFile(target, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf,
+    ):
+        zf.setpassword(password.encode("utf-8"))
+        zf.setencryption(pyzipper.WZ_AES, nbits=256)
+        with zf.open(name, "w") as member:
+            for chunk in iter(lambda: data.read(1 << 20), b""):
+                member.write(chunk)
+    target.seek(0)
+    return target
 
 
 def export_file(job: ExportJob) -> Path:

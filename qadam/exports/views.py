@@ -1,6 +1,9 @@
-"""Exports: the list of one's own export jobs with their progress, asking for a research export, downloads."""
+"""Exports: the list of one's own export jobs with their progress, asking for a research export, downloads
+(as they are, or in a ZIP locked with a password)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,13 +12,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qadam.audit.services import audit_read, form_result, form_submitted
-from qadam.exports.forms import ResearchExportForm
+from qadam.exports.forms import EncryptForm, ResearchExportForm
 from qadam.exports.models import ExportJob
 from qadam.exports.registry import kinds_for
-from qadam.exports.services import export_file, export_request
+from qadam.exports.services import encrypted_copy, export_file, export_request, keep_days
 from qadam.lib.htmx import is_htmx
 from qadam.lib.http import AuthedRequest
 
@@ -31,7 +35,7 @@ def _own_job(request: AuthedRequest, pk: int) -> ExportJob:
 def job_list(request: AuthedRequest) -> HttpResponse:
     """The user's own exports, newest first; exempt from read auditing: it shows no family's records."""
     jobs = ExportJob.objects.filter(requested_by=request.user).order_by("-id")[:LIST_SIZE]
-    context = {"jobs": jobs, "kinds": kinds_for(request.user)}
+    context = {"jobs": jobs, "kinds": kinds_for(request.user), "keep_days": keep_days()}
     return render(request, "exports/exportjob_list.html", context)
 
 
@@ -40,7 +44,7 @@ def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One job's progress: the fragment htmx polls every 2 s while it runs, or a page of its own."""
     job = _own_job(request, pk)
     template = "exports/_job.html" if is_htmx(request) else "exports/exportjob_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "encrypt": EncryptForm(), "keep_days": keep_days()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,17 +74,32 @@ def research_request(request: AuthedRequest) -> HttpResponse:
     return render(request, "exports/research_form.html", {"form": form}, status=422)
 
 
-@require_GET
-def download(request: AuthedRequest, pk: int) -> FileResponse:
-    """The finished file, streamed, only to whoever asked for it; each download is audited as an export."""
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def download(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
+    """The finished file, streamed, only to whoever asked for it: as it is (GET), or inside a ZIP locked
+    with the password posted (never stored). Each download is audited as an export."""
     job = _own_job(request, pk)
     if not job.is_downloadable:
         raise Http404
-    try:
-        path = export_file(job)
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    audit_read(actor=request.user, obj=job, action="exported")
-    name = f"qadam-{job.kind}-{job.pk}{path.suffix}"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    path = export_file(job)
+    if not path.exists():
+        raise Http404
+    name = f"qadam-{job.kind.replace('_', '-')}-{job.pk}{path.suffix}"
+    if request.method == "POST":
+        form = EncryptForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "exports/exportjob_detail.html",
+                {"job": job, "encrypt": form, "keep_days": keep_days()},
+                status=422,
+            )
+        audit_read(actor=request.user, obj=job, action="exported")
+        handle = encrypted_copy(path, name, form.cleaned_data["password"])
+        response = FileResponse(handle, as_attachment=True, filename=f"{Path(name).stem}.zip")
+    else:
+        audit_read(actor=request.user, obj=job, action="exported")
+        response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -224,6 +224,49 @@ def protective_orders(scope: Scope, filters: Filters, *, today: date) -> Figure:
     return _figure(keys, values, ["orders"], scope)
 
 
+@dataclass
+class Titled:
+    """A figure with its title and column names, as the dashboard and the printed report show it."""
+
+    title: str
+    columns: list[str]
+    figure: Figure
+
+
+def titled(area: AreaFigures) -> list[Titled]:
+    """The figures to draw, in order, with their titles: one list for the page and the report."""
+    return [
+        Titled(_("Cases opened and closed, by type"), [_("opened"), _("closed")], area.cases),
+        Titled(_("Families by adaptation phase (latest assessment)"), [_("families")], area.phases),
+        Titled(_("Referrals sent, by status"), [_("referrals")], area.referrals),
+        Titled(_("Social contracts, by outcome"), [_("contracts")], area.contracts),
+        Titled(_("Protective orders issued"), [_("orders")], area.orders),
+    ]
+
+
+def definitions() -> list[str]:
+    """What each figure counts, in words: shown under the dashboard and printed in the report."""
+    return [
+        _("Cases: opened, and closed, on a day of the period, by case type."),
+        _(
+            "Families by phase: each family once, by its latest completed family adaptation assessment in the "
+            "period (the phase the worker set, else the suggested one)."
+        ),
+        _(
+            "Months to stabilisation: months from the move to the family's first assessment in stabilisation "
+            "or integration, for the families who first reached it in the period."
+        ),
+        _(
+            "Referrals: sent in the period, by their status today; the completion rate is the share completed "
+            "of those with an outcome (completed, not completed or declined); days to completion count the "
+            "referrals completed in the period."
+        ),
+        _("Social contracts: those starting in the period, by their status today."),
+        _("Protective orders: issued in the period, and whether they are in force on its last day (or today)."),
+        _("Restricted cases are counted like any other: as numbers, never as records."),
+    ]
+
+
 def area_figures(scope: Scope, filters: Filters, *, today: date) -> AreaFigures:
     """Every agency and region figure: eight queries."""
     referral_figure, rate = referrals(scope, filters)

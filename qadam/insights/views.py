@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from qadam.cases.models import Case
-from qadam.insights.area import AreaFigures, Figure, area_figures
+from qadam.insights.area import AreaFigures, Figure, area_figures, definitions, titled
 from qadam.insights.charts import bar_chart
 from qadam.insights.figures import TeamFigures, WorkerFigures, team_figures, worker_figures
 from qadam.insights.forms import FilterForm
@@ -48,16 +48,8 @@ def _chart(figure: Figure, *, title: str, columns: list[str] | None = None) -> d
 
 
 def _area_context(area: AreaFigures) -> dict[str, Any]:
-    return {
-        "area": area,
-        "charts": [
-            _chart(area.cases, title=_("Cases opened and closed, by type"), columns=[_("opened"), _("closed")]),
-            _chart(area.phases, title=_("Families by adaptation phase (latest assessment)")),
-            _chart(area.referrals, title=_("Referrals sent, by status")),
-            _chart(area.contracts, title=_("Social contracts, by outcome")),
-            _chart(area.orders, title=_("Protective orders issued")),
-        ],
-    }
+    charts = [_chart(t.figure, title=t.title, columns=t.columns if len(t.columns) > 1 else None) for t in titled(area)]
+    return {"area": area, "charts": charts, "definitions": definitions()}
 
 
 def _worker_chart(figures: WorkerFigures) -> dict[str, Any]:

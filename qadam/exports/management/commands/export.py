@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = "Write an export (such as the de-identified research export) and its report into a folder."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(EXPORT_KINDS), help="the kind of export")
+        kinds = sorted(name for name, kind in EXPORT_KINDS.items() if kind.command_line)
+        parser.add_argument("kind", choices=kinds, help="the kind of export")
         parser.add_argument("--out", required=True, type=Path, help="the folder to write the files into")
         parser.add_argument("--k", type=int, default=10, help="the smallest group allowed (default 10)")
         parser.add_argument("--format", default="both", help="csv, parquet or both (default both)")
