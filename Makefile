@@ -44,8 +44,10 @@ test-postgres: $(STAMP)
 
 test: lint test-sqlite test-postgres
 
+# `make bench BENCH_FAMILIES=1000000` for the million; BENCH_SQLITE_PATH and BENCH_DATABASE_URL choose the databases.
+BENCH_FAMILIES ?= 100000
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --families $(BENCH_FAMILIES)
 	$(BIN)/python bench/directory.py
 
 clean:

@@ -1,6 +1,6 @@
-"""How fast the pages people use most answer, on a database of 100,000 synthetic families.
+"""How fast the pages people use most answer, on a database of 100,000 (or --families) synthetic families.
 
-`make bench`, or `.venv/bin/python bench/run.py [--families N] [--requests N]`.
+`make bench [BENCH_FAMILIES=1000000]`, or `.venv/bin/python bench/run.py [--families N] [--requests N]`.
 
 For each database it first builds the data in a subprocess (`qadam migrate`, then `qadam synth`), or reuses
 it when it already holds that many families: SQLite at var/bench.sqlite3 always, and PostgreSQL too when

@@ -195,8 +195,12 @@ class TestBreakGlass:
         page = login(supervisor).get(survivor_case.get_absolute_url())
         assert page.status_code == 200 and page.context["emergency"] is not None
         assert "Омарова Гүлнар" not in page.content.decode()  # the survivor's name stays masked outside the team
+        families = login(supervisor).get(reverse("families:list")).content.decode()
+        assert "О*** Г." in families and survivor_case.person.iin not in families  # nor her IIN beside it
+        assert survivor_case.person.iin in login(worker).get(reverse("families:list")).content.decode()
         household = login(supervisor).get(reverse("families:detail", args=[survivor_case.family_id])).content.decode()
         assert "Дағдарыс орталығы" not in household  # and the shelter's address is never shown outside it
+        assert survivor_case.person.iin not in household
         assert (
             "Дағдарыс орталығы"
             in login(worker).get(reverse("families:detail", args=[survivor_case.family_id])).content.decode()

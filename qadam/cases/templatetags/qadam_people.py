@@ -32,3 +32,11 @@ def person_name(context: dict[str, Any], person: Person | None) -> str:
     if person is None:
         return ""
     return person.full_name if shows_name(context.get("request"), person) else masked(person)
+
+
+@register.simple_tag(takes_context=True)
+def person_iin(context: dict[str, Any], person: Person | None) -> str:
+    """The IIN only where the name is shown: beside a masked name it would identify her all the same."""
+    if person is None or not person.iin:
+        return ""
+    return person.iin if shows_name(context.get("request"), person) else ""
