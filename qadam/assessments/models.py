@@ -133,16 +133,7 @@ class Assessment(TimeStamped):
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        indexes = [
-            models.Index(fields=["family", "status", "assessed_on"], name="assessment_family_trajectory"),
-            # Covers the dashboard's figures (latest phase per family, first stable one): they read these
-            # columns alone, and the row itself carries the answers and scores, kilobytes of JSON each.
-            models.Index(
-                fields=["case", "status", "assessed_on", "instrument", "family", "phase", "phase_override",
-                        "months_since_move"],
-                name="assessment_figures",
-            ),  # fmt: skip
-        ]
+        indexes = [models.Index(fields=["family", "status", "assessed_on"], name="assessment_family_trajectory")]
 
     def __str__(self) -> str:
         return f"{self.instrument} #{self.pk}"
