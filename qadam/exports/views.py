@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,31 +49,43 @@ def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, template, {"job": job, "encrypt": EncryptForm(), "keep_days": keep_days()})
 
 
-@require_http_methods(["GET", "POST"])
-def research_request(request: AuthedRequest) -> HttpResponse:
-    """The form that asks for a de-identified research export (GET), and asking for it (POST)."""
-    if "research" not in kinds_for(request.user):
+def ask_for_export(
+    request: AuthedRequest, *, kind: str, forms: list[Form], template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The page that asks for an export of `kind`: GET shows the forms; POST queues the job with their cleaned
+    data as its parameters (once per form token) and goes to its progress page. Every kind is asked for here."""
+    if kind not in kinds_for(request.user):
         raise PermissionDenied
+    context = {**context, "forms": forms}
     if request.method == "GET":
-        return render(request, "exports/research_form.html", {"form": ResearchExportForm()})
+        return render(request, template, context)
     done = form_result(token=request.POST.get("form_token"), user=request.user)
     if done:
         return redirect(done)
-    form = ResearchExportForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        params = {"k": data["k"], "format": data["format"], "quasi_identifiers": data["quasi_identifiers"]}
+    if all(form.is_valid() for form in forms):
+        params: dict[str, Any] = {}
+        for form in forms:
+            params.update({k: v for k, v in form.cleaned_data.items() if k != "form_token"})
         try:
             with transaction.atomic():
-                job = export_request(by=request.user, kind="research", params=params)
+                job = export_request(by=request.user, kind=kind, params=params)
                 url = reverse("exports:detail", args=[job.pk])
-                form_submitted(token=data["form_token"], user=request.user, result_url=url)
+                form_submitted(token=request.POST.get("form_token"), user=request.user, result_url=url)
         except ValidationError as error:
-            form.add_error(None, error)
+            forms[-1].add_error(None, error.messages)
         else:
             messages.success(request, _("The export is being prepared. This page shows when it is ready."))
             return redirect(url)
-    return render(request, "exports/research_form.html", {"form": form}, status=422)
+    return render(request, template, context, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def research_request(request: AuthedRequest) -> HttpResponse:
+    """The form that asks for a de-identified research export (GET), and asking for it (POST)."""
+    form = ResearchExportForm(request.POST if request.method == "POST" else None)
+    return ask_for_export(
+        request, kind="research", forms=[form], template="exports/research_form.html", context={"form": form}
+    )
 
 
 @sensitive_post_parameters("password")
