@@ -94,6 +94,31 @@ def researcher(astana) -> User:
     return make_user("raushan", astana, User.Role.RESEARCHER)
 
 
+@pytest.fixture
+def admin(astana) -> User:
+    return make_user("saule", astana, User.Role.AGENCY_ADMIN)
+
+
+@pytest.fixture
+def sysadmin(astana) -> User:
+    return make_user("timur", astana, User.Role.SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def coordinator(astana) -> User:
+    """Gulmira coordinates Astana's agency from a regional office of her own."""
+    gulmira = make_user("gulmira", make_agency("akm", "11"), User.Role.REGIONAL_COORDINATOR)
+    gulmira.coordinated_agencies.add(astana)
+    return gulmira
+
+
+@pytest.fixture
+def tasks_at_once(settings, tmp_path) -> None:
+    """Background tasks run at once, inside the request (ImmediateBackend); export files go to tmp_path."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.QADAM_EXPORT_DIR = tmp_path / "exports"
+
+
 def login(user: User, language: str | None = None, *, second_step: bool = True) -> Client:
     """A client logged in as the user; past the two-factor step too, unless second_step=False."""
     if language:

@@ -25,7 +25,7 @@ from qadam.cases.services import (
 )
 from qadam.families.models import Family, Person
 from qadam.families.services import family_register, person_register
-from tests.conftest import login, make_agency, make_user
+from tests.conftest import login, make_user
 
 
 @pytest.fixture
@@ -34,26 +34,8 @@ def colleague(astana):
 
 
 @pytest.fixture
-def admin(astana):
-    return make_user("saule", astana, User.Role.AGENCY_ADMIN)
-
-
-@pytest.fixture
 def other_supervisor(astana):
     return make_user("nurlan", astana, User.Role.SUPERVISOR)
-
-
-@pytest.fixture
-def coordinator(astana):
-    region = make_agency("akm", "11")
-    gulmira = make_user("gulmira", region, User.Role.REGIONAL_COORDINATOR)
-    gulmira.coordinated_agencies.add(astana)
-    return gulmira
-
-
-@pytest.fixture
-def sysadmin(astana):
-    return make_user("timur", astana, User.Role.SYSTEM_ADMIN)
 
 
 def status(user, url, method="get", data=None):

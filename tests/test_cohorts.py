@@ -142,12 +142,10 @@ def test_the_rows_take_four_queries_however_many_there_are(worker, sysadmin, dja
 
 # The page --------------------------------------------------------------------------------------------
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
 
 @pytest.fixture(autouse=True)
-def _tasks_at_once(settings):
-    settings.TASKS = IMMEDIATE
+def _tasks_at_once(tasks_at_once):
+    """Every test here runs its background tasks at once."""
 
 
 @pytest.fixture

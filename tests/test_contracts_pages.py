@@ -14,7 +14,7 @@ from qadam.cases.models import Task
 from qadam.contracts.models import Contract, Income, IncomeTest, Measure, Monitoring, PovertyLineReference
 from qadam.contracts.services import contract_create, contract_sign, income_add, reference_seed
 from qadam.kato.models import KatoUnit
-from tests.conftest import login, make_agency, make_user
+from tests.conftest import login, make_user
 
 D = Decimal
 
@@ -22,18 +22,6 @@ D = Decimal
 @pytest.fixture
 def reference(db) -> None:
     reference_seed(regions=[KatoUnit.objects.get(code="710000000")])
-
-
-@pytest.fixture
-def sysadmin(astana) -> User:
-    return make_user("timur", astana, User.Role.SYSTEM_ADMIN)
-
-
-@pytest.fixture
-def coordinator(astana) -> User:
-    gulmira = make_user("gulmira", make_agency("akm", "11"), User.Role.REGIONAL_COORDINATOR)
-    gulmira.coordinated_agencies.add(astana)
-    return gulmira
 
 
 @pytest.fixture

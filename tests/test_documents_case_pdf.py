@@ -19,13 +19,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from qadam.accounts.models import User
 from qadam.assessments.models import Assessment, InstrumentVersion
 from qadam.assessments.services import assessment_answer, assessment_complete, assessment_start
 from qadam.audit.models import AuditEntry
 from qadam.cases.services import note_add, task_add
 from qadam.safety.services import safe_contact_set
-from tests.conftest import login, make_agency, make_user
+from tests.conftest import login
 from tests.records import a_draft_referral, a_plan, safety_records
 
 pytestmark = pytest.mark.django_db
@@ -139,23 +138,6 @@ def pdf_text(data: bytes) -> Pdf:
 
 
 # Fixtures ---------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin(astana) -> User:
-    return make_user("saule", astana, User.Role.AGENCY_ADMIN)
-
-
-@pytest.fixture
-def sysadmin(astana) -> User:
-    return make_user("timur", astana, User.Role.SYSTEM_ADMIN)
-
-
-@pytest.fixture
-def coordinator(astana) -> User:
-    gulmira = make_user("gulmira", make_agency("akm", "11"), User.Role.REGIONAL_COORDINATOR)
-    gulmira.coordinated_agencies.add(astana)
-    return gulmira
 
 
 def faa_completed(case, on=date(2025, 11, 20)):

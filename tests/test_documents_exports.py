@@ -22,37 +22,18 @@ from qadam.cases.models import Case
 from qadam.cases.services import case_change_status, case_open
 from qadam.exports.models import ExportJob
 from qadam.families.services import family_register, person_register
-from tests.conftest import login, make_agency, make_user
+from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "long enough secret 42"
 CASES = reverse("documents:case_list_export")
 FAMILIES = reverse("documents:family_list_export")
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def _tasks_at_once(settings, tmp_path):
-    settings.TASKS = IMMEDIATE
-    settings.QADAM_EXPORT_DIR = tmp_path / "exports"
-
-
-@pytest.fixture
-def admin(astana) -> User:
-    return make_user("saule", astana, User.Role.AGENCY_ADMIN)
-
-
-@pytest.fixture
-def sysadmin(astana) -> User:
-    return make_user("timur", astana, User.Role.SYSTEM_ADMIN)
-
-
-@pytest.fixture
-def coordinator(astana) -> User:
-    gulmira = make_user("gulmira", make_agency("akm", "11"), User.Role.REGIONAL_COORDINATOR)
-    gulmira.coordinated_agencies.add(astana)
-    return gulmira
+def _tasks_at_once(tasks_at_once):
+    """Every test here runs its background tasks at once."""
 
 
 @pytest.fixture

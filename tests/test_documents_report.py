@@ -29,18 +29,11 @@ from tests.test_referrals import make_service, prepare, send, share_consent
 pytestmark = pytest.mark.django_db
 
 REPORT = reverse("documents:agency_report")
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def _tasks_at_once(settings, tmp_path):
-    settings.TASKS = IMMEDIATE
-    settings.QADAM_EXPORT_DIR = tmp_path / "exports"
-
-
-@pytest.fixture
-def admin(astana) -> User:
-    return make_user("saule", astana, User.Role.AGENCY_ADMIN)
+def _tasks_at_once(tasks_at_once):
+    """Every test here runs its background tasks at once."""
 
 
 @pytest.fixture
@@ -53,11 +46,6 @@ def coordinator(astana, almaty) -> User:
     gulmira = make_user("gulmira", make_agency("akm", "11"), User.Role.REGIONAL_COORDINATOR)
     gulmira.coordinated_agencies.add(astana, almaty)
     return gulmira
-
-
-@pytest.fixture
-def sysadmin(astana) -> User:
-    return make_user("timur", astana, User.Role.SYSTEM_ADMIN)
 
 
 def period() -> tuple[date, date]:

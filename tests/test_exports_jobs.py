@@ -16,13 +16,11 @@ from tests.conftest import login, make_user
 from tests.test_exports import a_family
 
 TOKEN = "4c1d1c4e-0000-4000-8000-000000000001"
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def _tasks_at_once(settings, tmp_path):
-    settings.TASKS = IMMEDIATE
-    settings.QADAM_EXPORT_DIR = tmp_path / "exports"
+def _tasks_at_once(tasks_at_once):
+    """Every test here runs its background tasks at once."""
 
 
 @pytest.fixture
